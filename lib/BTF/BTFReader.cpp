@@ -1,0 +1,152 @@
+//===- BTFReader.cpp - Read raw BTF and the .BTF of ELF files -------------===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BTF/BTFReader.h"
+#include "llvm/BinaryFormat/Magic.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/Errc.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace llvm;
+using namespace btfsplit;
+
+template <typename... Ts>
+static Error makeError(const char *Fmt, Ts &&...Vals) {
+  return createStringError(errc::invalid_argument,
+                           formatv(Fmt, std::forward<Ts>(Vals)...).str());
+}
+
+Expected<BTFHeader> btfsplit::readBTFHeader(ArrayRef<uint8_t> Data) {
+  BTFHeader H;
+  if (Data.size() < BTF::HeaderSize)
+    return makeError("btf header is truncated: {0} bytes, need {1}",
+                     Data.size(), unsigned(BTF::HeaderSize));
+  uint16_t LE = support::endian::read16le(Data.data());
+  if (LE == BTF::MAGIC)
+    H.Endian = endianness::little;
+  else if (support::endian::read16be(Data.data()) == BTF::MAGIC)
+    H.Endian = endianness::big;
+  else
+    return makeError("invalid btf magic 0x{0:x-4}", LE);
+  auto R32 = [&](size_t Off) {
+    return support::endian::read32(Data.data() + Off, H.Endian);
+  };
+  H.Magic = BTF::MAGIC;
+  H.Version = Data[2];
+  H.Flags = Data[3];
+  H.HdrLen = R32(4);
+  H.TypeOff = R32(8);
+  H.TypeLen = R32(12);
+  H.StrOff = R32(16);
+  H.StrLen = R32(20);
+  if (H.HdrLen < BTF::HeaderSize)
+    return makeError("btf header length {0} is shorter than {1}", H.HdrLen,
+                     unsigned(BTF::HeaderSize));
+  if (H.HdrLen > Data.size())
+    return makeError("btf header length {0} exceeds the data size {1}",
+                     H.HdrLen, Data.size());
+  return H;
+}
+
+Expected<std::unique_ptr<BTFObject>>
+btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
+  Expected<BTFHeader> HOrErr = readBTFHeader(Data);
+  if (!HOrErr)
+    return HOrErr.takeError();
+  const BTFHeader &H = *HOrErr;
+  if (H.Version != BTF::VERSION)
+    return makeError("unsupported btf version {0}", unsigned(H.Version));
+  uint64_t Avail = Data.size() - H.HdrLen;
+  if (uint64_t(H.TypeOff) + H.TypeLen > Avail)
+    return makeError("type section (offset {0}, length {1}) runs past the end "
+                     "of the data ({2} bytes after the header)",
+                     H.TypeOff, H.TypeLen, Avail);
+  if (uint64_t(H.StrOff) + H.StrLen > Avail)
+    return makeError("string section (offset {0}, length {1}) runs past the "
+                     "end of the data ({2} bytes after the header)",
+                     H.StrOff, H.StrLen, Avail);
+  if (H.TypeLen % 4)
+    return makeError("type section length {0} is not a multiple of 4",
+                     H.TypeLen);
+
+  auto Obj =
+      Base ? std::make_unique<BTFObject>(Base) : std::make_unique<BTFObject>();
+  Obj->setEndian(H.Endian);
+  const uint8_t *Types = Data.data() + H.HdrLen + H.TypeOff;
+  std::vector<uint32_t> &Words = Obj->words();
+  Words.resize(H.TypeLen / 4);
+  for (size_t I = 0; I < Words.size(); ++I)
+    Words[I] = support::endian::read32(Types + I * 4, H.Endian);
+
+  std::vector<uint32_t> &Offsets = Obj->typeOffsets();
+  for (size_t W = 0; W < Words.size();) {
+    uint32_t Id = Obj->startId() + Offsets.size();
+    if (Words.size() - W < 3)
+      return makeError("type [{0}]: truncated at byte {1} of the type section",
+                       Id, W * 4);
+    uint32_t Info = Words[W + 1];
+    unsigned Kind = (Info >> 24) & 0x1f;
+    int64_t Tail = tailSize(Kind, Info & 0xffff);
+    if (Tail < 0)
+      return makeError("type [{0}]: invalid kind {1}", Id, Kind);
+    if (uint64_t(Words.size() - W - 3) * 4 < uint64_t(Tail))
+      return makeError("type [{0}]: {1} with vlen {2} runs past the end of the "
+                       "type section",
+                       Id, kindName(Kind), Info & 0xffff);
+    Offsets.push_back(W);
+    W += 3 + Tail / 4;
+  }
+  Obj->strings().assign(StringRef(reinterpret_cast<const char *>(Data.data()) +
+                                      H.HdrLen + H.StrOff,
+                                  H.StrLen));
+  return std::move(Obj);
+}
+
+Expected<std::vector<uint8_t>> btfsplit::loadBTFBytes(StringRef Path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
+      MemoryBuffer::getFileOrSTDIN(Path, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!BufOrErr)
+    return createFileError(Path, errorCodeToError(BufOrErr.getError()));
+  MemoryBufferRef Buf = (*BufOrErr)->getMemBufferRef();
+  StringRef Bytes = Buf.getBuffer();
+  if (identify_magic(Bytes) == file_magic::elf_relocatable ||
+      identify_magic(Bytes) == file_magic::elf_executable ||
+      identify_magic(Bytes) == file_magic::elf_shared_object ||
+      identify_magic(Bytes) == file_magic::elf_core ||
+      identify_magic(Bytes) == file_magic::elf) {
+    Expected<std::unique_ptr<object::ObjectFile>> ObjOrErr =
+        object::ObjectFile::createObjectFile(Buf);
+    if (!ObjOrErr)
+      return createFileError(Path, ObjOrErr.takeError());
+    for (const object::SectionRef &Sec : (*ObjOrErr)->sections()) {
+      Expected<StringRef> NameOrErr = Sec.getName();
+      if (!NameOrErr)
+        return createFileError(Path, NameOrErr.takeError());
+      if (*NameOrErr != ".BTF")
+        continue;
+      Expected<StringRef> DataOrErr = Sec.getContents();
+      if (!DataOrErr)
+        return createFileError(Path, DataOrErr.takeError());
+      return std::vector<uint8_t>(DataOrErr->begin(), DataOrErr->end());
+    }
+    return createFileError(Path, makeError("no .BTF section"));
+  }
+  return std::vector<uint8_t>(Bytes.begin(), Bytes.end());
+}
+
+Expected<std::unique_ptr<BTFObject>>
+btfsplit::readBTFFile(StringRef Path, const BTFObject *Base) {
+  Expected<std::vector<uint8_t>> BytesOrErr = loadBTFBytes(Path);
+  if (!BytesOrErr)
+    return BytesOrErr.takeError();
+  Expected<std::unique_ptr<BTFObject>> ObjOrErr = readRawBTF(*BytesOrErr, Base);
+  if (!ObjOrErr)
+    return createFileError(Path, ObjOrErr.takeError());
+  return ObjOrErr;
+}

@@ -1,0 +1,56 @@
+//===- BTFReader.h - Read raw BTF and the .BTF of ELF files -----*- C++ -*-===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Turns raw BTF bytes, or the `.BTF` section of an ELF file read with LLVM
+/// libObject, into a BTFObject. The reader checks only what it needs to walk
+/// the data safely (header, section bounds, known kinds, tails that fit); the
+/// kernel's full rules are the validator's (BTFVerifier.h).
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef LLVM_BTF_SPLIT_LIB_BTF_BTFREADER_H
+#define LLVM_BTF_SPLIT_LIB_BTF_BTFREADER_H
+
+#include "BTF/BTFObject.h"
+#include "llvm/Support/Error.h"
+#include <memory>
+
+namespace btfsplit {
+
+/// The fields of a BTF header, in native byte order.
+struct BTFHeader {
+  uint16_t Magic = 0;
+  uint8_t Version = 0;
+  uint8_t Flags = 0;
+  uint32_t HdrLen = 0;
+  uint32_t TypeOff = 0;
+  uint32_t TypeLen = 0;
+  uint32_t StrOff = 0;
+  uint32_t StrLen = 0;
+  llvm::endianness Endian = llvm::endianness::native;
+};
+
+/// Decode the header of \p Data: enough bytes, a BTF magic in either byte
+/// order (which sets Endian), HdrLen within the data.
+llvm::Expected<BTFHeader> readBTFHeader(llvm::ArrayRef<uint8_t> Data);
+
+/// Parse raw BTF. With \p Base, \p Data is split BTF whose type IDs and
+/// string offsets continue \p Base's; \p Base must outlive the result.
+llvm::Expected<std::unique_ptr<BTFObject>>
+readRawBTF(llvm::ArrayRef<uint8_t> Data, const BTFObject *Base = nullptr);
+
+/// The BTF bytes of file \p Path: the contents of its `.BTF` section if it is
+/// an ELF file, the whole file otherwise. Errors name the file.
+llvm::Expected<std::vector<uint8_t>> loadBTFBytes(llvm::StringRef Path);
+
+/// loadBTFBytes() then readRawBTF(); errors name the file.
+llvm::Expected<std::unique_ptr<BTFObject>>
+readBTFFile(llvm::StringRef Path, const BTFObject *Base = nullptr);
+
+} // namespace btfsplit
+
+#endif // LLVM_BTF_SPLIT_LIB_BTF_BTFREADER_H

@@ -1,0 +1,124 @@
+//===- StringTable.cpp - Hashed BTF string section ------------------------===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BTF/StringTable.h"
+#include "llvm/Support/xxhash.h"
+#include <cstring>
+
+using namespace llvm;
+using namespace btfsplit;
+
+static constexpr uint32_t EmptySlot = UINT32_MAX;
+
+void StringTable::assign(StringRef Data) {
+  Blob.assign(Data.begin(), Data.end());
+  Slots.clear();
+  SlotHashes.clear();
+  NumEntries = 0;
+  Indexed = false;
+}
+
+StringRef StringTable::at(uint32_t Off) const {
+  assert(Off < Blob.size() && "string offset out of range");
+  const char *Begin = Blob.data() + Off;
+  const void *Nul = std::memchr(Begin, 0, Blob.size() - Off);
+  size_t Len = Nul ? static_cast<const char *>(Nul) - Begin : Blob.size() - Off;
+  return {Begin, Len};
+}
+
+bool StringTable::isTerminated(uint32_t Off) const {
+  return Off < Blob.size() &&
+         std::memchr(Blob.data() + Off, 0, Blob.size() - Off) != nullptr;
+}
+
+static uint64_t hashString(StringRef S) {
+  return xxh3_64bits(
+      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(S.data()), S.size()));
+}
+
+std::optional<uint32_t> StringTable::lookup(StringRef S, uint64_t Hash) const {
+  if (Slots.empty())
+    return std::nullopt;
+  size_t Mask = Slots.size() - 1;
+  for (size_t I = Hash & Mask;; I = (I + 1) & Mask) {
+    uint32_t Off = Slots[I];
+    if (Off == EmptySlot)
+      return std::nullopt;
+    if (SlotHashes[I] == Hash && at(Off) == S)
+      return Off;
+  }
+}
+
+void StringTable::insert(uint32_t Off, uint64_t Hash) const {
+  if ((NumEntries + 1) * 4 >= Slots.size() * 3) {
+    size_t NewSize = Slots.empty() ? 1024 : Slots.size() * 2;
+    std::vector<uint32_t> OldSlots(NewSize, EmptySlot);
+    std::vector<uint64_t> OldHashes(NewSize);
+    OldSlots.swap(Slots);
+    OldHashes.swap(SlotHashes);
+    size_t Mask = Slots.size() - 1;
+    for (size_t J = 0; J < OldSlots.size(); ++J) {
+      if (OldSlots[J] == EmptySlot)
+        continue;
+      size_t I = OldHashes[J] & Mask;
+      while (Slots[I] != EmptySlot)
+        I = (I + 1) & Mask;
+      Slots[I] = OldSlots[J];
+      SlotHashes[I] = OldHashes[J];
+    }
+  }
+  size_t Mask = Slots.size() - 1;
+  size_t I = Hash & Mask;
+  while (Slots[I] != EmptySlot)
+    I = (I + 1) & Mask;
+  Slots[I] = Off;
+  SlotHashes[I] = Hash;
+  ++NumEntries;
+}
+
+void StringTable::buildIndex() const {
+  if (Indexed)
+    return;
+  Indexed = true;
+  // Count the strings first so that the table is sized once.
+  size_t Count = 0;
+  for (char C : Blob)
+    Count += C == 0;
+  size_t Size = 1024;
+  while (Size * 3 <= (Count + 1) * 4)
+    Size *= 2;
+  Slots.assign(Size, EmptySlot);
+  SlotHashes.assign(Size, 0);
+  NumEntries = 0;
+  for (uint32_t Off = 0; Off < Blob.size();) {
+    StringRef S = at(Off);
+    uint64_t H = hashString(S);
+    // Keep the first occurrence of a duplicated string.
+    if (!lookup(S, H))
+      insert(Off, H);
+    Off += S.size() + 1;
+  }
+}
+
+std::optional<uint32_t> StringTable::find(StringRef S) const {
+  buildIndex();
+  return lookup(S, hashString(S));
+}
+
+uint32_t StringTable::add(StringRef S) {
+  buildIndex();
+  uint64_t H = hashString(S);
+  if (std::optional<uint32_t> Off = lookup(S, H))
+    return *Off;
+  // A blob read from a file may lack its final NUL; keep strings apart.
+  if (!Blob.empty() && Blob.back() != 0)
+    Blob.push_back(0);
+  uint32_t Off = Blob.size();
+  Blob.append(S.begin(), S.end());
+  Blob.push_back(0);
+  insert(Off, H);
+  return Off;
+}
