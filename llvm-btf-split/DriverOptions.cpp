@@ -5,10 +5,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "DriverOptions.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/Option/Arg.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
 #include "llvm/Support/Errc.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -44,15 +48,251 @@ public:
 };
 } // namespace
 
+namespace pahole_opt {
+enum ID {
+  PAHOLE_INVALID = 0,
+#define OPTION(...) LLVM_MAKE_OPT_ID_WITH_ID_PREFIX(PAHOLE_, __VA_ARGS__),
+#include "PaholeOpts.inc"
+#undef OPTION
+};
+
+#define OPTTABLE_STR_TABLE_CODE
+#include "PaholeOpts.inc"
+#undef OPTTABLE_STR_TABLE_CODE
+
+#define OPTTABLE_PREFIXES_TABLE_CODE
+#include "PaholeOpts.inc"
+#undef OPTTABLE_PREFIXES_TABLE_CODE
+
+static constexpr opt::OptTable::Info InfoTable[] = {
+#define OPTION(...)                                                            \
+  LLVM_CONSTRUCT_OPT_INFO_WITH_ID_PREFIX(PAHOLE_, __VA_ARGS__),
+#include "PaholeOpts.inc"
+#undef OPTION
+};
+
+class PaholeOptTable : public opt::GenericOptTable {
+public:
+  PaholeOptTable()
+      : GenericOptTable(OptionStrTable, OptionPrefixesTable, InfoTable) {}
+};
+} // namespace pahole_opt
+using namespace pahole_opt;
+
 static BTFSplitOptTable &optTable() {
   static BTFSplitOptTable T;
   return T;
 }
 
+static PaholeOptTable &paholeOptTable() {
+  static PaholeOptTable T;
+  return T;
+}
+
+//===----------------------------------------------------------------------===//
+// BTF features
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One row of pahole's --btf_features table (BTF.md §2.3).
+struct FeatureInfo {
+  StringLiteral Name;
+  bool BTFFeatures::*Field;
+  /// Enabled by --btf_features=default.
+  bool InDefault;
+  /// Whether llvm-btf-split encodes it. This is the one place to update when
+  /// the encoder learns a feature; the pahole personality reports v1.24,
+  /// whose kbuild flags only ask for the implemented ones.
+  bool Implemented;
+};
+} // namespace
+
+static constexpr FeatureInfo FeatureTable[] = {
+    {"encode_force", &BTFFeatures::EncodeForce, true, true},
+    {"var", &BTFFeatures::Var, true, true},
+    {"float", &BTFFeatures::Float, true, true},
+    {"decl_tag", &BTFFeatures::DeclTag, true, true},
+    {"type_tag", &BTFFeatures::TypeTag, true, true},
+    {"enum64", &BTFFeatures::Enum64, true, true},
+    {"optimized_func", &BTFFeatures::OptimizedFunc, true, false},
+    {"consistent_func", &BTFFeatures::ConsistentFunc, true, false},
+    {"decl_tag_kfuncs", &BTFFeatures::DeclTagKfuncs, true, false},
+    // Our output is deterministic for every -j: nothing to do.
+    {"reproducible_build", &BTFFeatures::ReproducibleBuild, false, true},
+    {"distilled_base", &BTFFeatures::DistilledBase, false, false},
+    {"global_var", &BTFFeatures::GlobalVar, false, false},
+};
+
+static const FeatureInfo *findFeature(StringRef Name) {
+  for (const FeatureInfo &F : FeatureTable)
+    if (F.Name == Name)
+      return &F;
+  return nullptr;
+}
+
+void btfsplit::printBTFFeatures(raw_ostream &OS) {
+  for (const FeatureInfo &F : FeatureTable)
+    OS << F.Name << (F.InDefault ? " (default)" : "")
+       << (F.Implemented ? "" : " (not implemented)") << '\n';
+}
+
+static StringRef modeName(Mode M) {
+  switch (M) {
+  case Mode::Encode:
+    return "encode";
+  case Mode::Dump:
+    return "dump";
+  case Mode::Verify:
+    return "verify";
+  case Mode::Dedup:
+    return "dedup";
+  case Mode::Roundtrip:
+    return "roundtrip";
+  }
+  llvm_unreachable("unknown mode");
+}
+
+void btfsplit::printDriverConfig(const DriverConfig &C, raw_ostream &OS) {
+  OS << "personality: " << (C.Pahole ? "pahole" : "llvm-btf-split") << '\n';
+  OS << "mode: " << modeName(C.Action) << '\n';
+  OS << "input: " << C.Input << '\n';
+  OS << "output: " << C.Output << '\n';
+  OS << "detached: " << C.Detached << '\n';
+  OS << "base: " << C.BaseFile << '\n';
+  OS << "btf-source: " << C.BTFSource << '\n';
+  OS << "threads: " << C.Threads << '\n';
+  OS << "only-if-changed: " << (C.OnlyIfChanged ? "yes" : "no") << '\n';
+  OS << "depfile: " << C.DepFile << '\n';
+  OS << "features:";
+  for (const FeatureInfo &F : FeatureTable)
+    if (C.Features.*F.Field)
+      OS << ' ' << F.Name;
+  OS << '\n';
+  OS << "lang-exclude:";
+  for (const std::string &L : C.LangExclude)
+    OS << ' ' << L;
+  OS << '\n';
+}
+
+namespace {
+/// Applies feature options in command-line order, as pahole does.
+class FeatureParser {
+public:
+  FeatureParser(DriverConfig &C) : C(C) {}
+
+  /// pahole --btf_features[_strict]=LIST: the first one switches every
+  /// feature off, then each list turns on the features it names; "default"
+  /// (or 1.26's "all") turns on the default set. Unknown names are ignored,
+  /// or an error when \p Strict.
+  Error parseList(StringRef Option, StringRef List, bool Strict) {
+    if (!SeenList) {
+      for (const FeatureInfo &F : FeatureTable)
+        C.Features.*F.Field = false;
+      SeenList = true;
+    }
+    SmallVector<StringRef, 16> Names;
+    List.split(Names, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+    for (StringRef Name : Names) {
+      Name = Name.trim();
+      if (Name == "default" || Name == "all") {
+        for (const FeatureInfo &F : FeatureTable)
+          if (F.InDefault)
+            if (Error E = enable(Option, F, Strict, /*Explicit=*/false))
+              return E;
+        continue;
+      }
+      const FeatureInfo *F = findFeature(Name);
+      if (!F) {
+        if (Strict)
+          return createStringError(errc::invalid_argument,
+                                   "unknown BTF feature '%s' in '%s'",
+                                   Name.str().c_str(), Option.str().c_str());
+        continue;
+      }
+      if (Error E = enable(Option, *F, Strict, /*Explicit=*/true))
+        return E;
+    }
+    return Error::success();
+  }
+
+  /// A legacy option that sets feature \p Name to \p On.
+  Error set(StringRef Option, StringRef Name, bool On) {
+    const FeatureInfo *F = findFeature(Name);
+    assert(F && "unknown feature in the option table");
+    if (On && !F->Implemented)
+      return createStringError(errc::not_supported,
+                               "option '%s' (BTF feature '%s') is not "
+                               "implemented",
+                               Option.str().c_str(), F->Name.data());
+    C.Features.*F->Field = On;
+    return Error::success();
+  }
+
+private:
+  Error enable(StringRef Option, const FeatureInfo &F, bool Strict,
+               bool Explicit) {
+    if (F.Implemented) {
+      C.Features.*F.Field = true;
+      return Error::success();
+    }
+    if (Strict && Explicit)
+      return createStringError(errc::not_supported,
+                               "BTF feature '%s' in '%s' is not implemented",
+                               F.Name.data(), Option.str().c_str());
+    if (Warned.insert(F.Name).second)
+      C.Warnings.push_back(
+          ("BTF feature '" + F.Name + "' is not implemented; not encoding it")
+              .str());
+    return Error::success();
+  }
+
+  DriverConfig &C;
+  bool SeenList = false;
+  StringSet<> Warned;
+};
+} // namespace
+
+/// pahole --lang_exclude=LIST: DWARF language names without "DW_LANG_",
+/// any case ("rust", "c89"). Stored as their DW_LANG_* spelling.
+static Error parseLanguages(StringRef Option, StringRef List,
+                            std::vector<std::string> &Out) {
+  SmallVector<StringRef, 4> Names;
+  List.split(Names, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  for (StringRef Name : Names) {
+    std::string Found;
+    for (unsigned L = 0; L <= 0xffff && Found.empty(); ++L) {
+      StringRef S = dwarf::LanguageString(L);
+      if (!S.empty() && S.consume_front("DW_LANG_") &&
+          S.equals_insensitive(Name))
+        Found = dwarf::LanguageString(L).str();
+    }
+    if (Found.empty())
+      return createStringError(errc::invalid_argument,
+                               "unknown language '%s' in '%s'",
+                               Name.str().c_str(), Option.str().c_str());
+    Out.push_back(std::move(Found));
+  }
+  return Error::success();
+}
+
+static Error parseThreads(StringRef V, unsigned &Threads) {
+  if (V.getAsInteger(10, Threads))
+    return createStringError(errc::invalid_argument,
+                             "invalid thread count '%s'", V.str().c_str());
+  return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// llvm-btf-split personality
+//===----------------------------------------------------------------------===//
+
 void btfsplit::printDriverHelp(StringRef ToolName) {
   optTable().printHelp(
       outs(), (ToolName + " [options] <input> [<output>]").str().c_str(),
-      "LLVM BTF encoder and split-BTF generator");
+      "LLVM BTF encoder and split-BTF generator\n\n"
+      "  Writes the BTF into <output>, or into <input> in place, as a .BTF "
+      "section\n  (or to --detached <file> as raw BTF). Called through a name "
+      "ending in\n  'pahole', it takes pahole's command line instead.");
 }
 
 Expected<DriverConfig>
@@ -75,6 +315,7 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
   for (const Arg *A : Args.filtered(OPT_UNKNOWN))
     return createStringError(errc::invalid_argument, "unknown argument '%s'",
                              A->getAsString(Args).c_str());
+  Config.PrintConfig = Args.hasArg(OPT_print_config);
 
   unsigned Modes = 0;
   for (const Arg *A :
@@ -102,12 +343,37 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
 
   Config.BaseFile = Args.getLastArgValue(OPT_btf_base).str();
   Config.Detached = Args.getLastArgValue(OPT_detached).str();
-  if (const Arg *A = Args.getLastArg(OPT_threads)) {
+  if (const Arg *A = Args.getLastArg(OPT_threads))
+    if (Error E = parseThreads(A->getValue(), Config.Threads))
+      return std::move(E);
+  Config.BTFSource = Args.getLastArgValue(OPT_from_btf).str();
+  if (!Config.BTFSource.empty() && Config.Action != Mode::Roundtrip &&
+      Config.Action != Mode::Dedup)
+    return createStringError(errc::invalid_argument,
+                             "--from-btf needs --roundtrip or --dedup");
+  Config.DepFile = Args.getLastArgValue(OPT_depfile).str();
+  Config.OnlyIfChanged =
+      Args.hasFlag(OPT_only_if_changed, OPT_no_only_if_changed, true);
+  Config.Stats = Args.hasArg(OPT_stats);
+  Config.TimeTrace = Args.getLastArgValue(OPT_time_trace).str();
+  if (const Arg *A = Args.getLastArg(OPT_time_trace_granularity)) {
     StringRef V = A->getValue();
-    if (V.getAsInteger(10, Config.Threads))
+    if (V.getAsInteger(10, Config.TimeTraceGranularity))
       return createStringError(errc::invalid_argument,
-                               "invalid thread count '%s'", V.str().c_str());
+                               "invalid --time-trace-granularity '%s'",
+                               V.str().c_str());
   }
+
+  FeatureParser Features(Config);
+  for (const Arg *A : Args.filtered(OPT_btf_features, OPT_btf_features_strict))
+    if (Error E =
+            Features.parseList(A->getSpelling(), A->getValue(),
+                               A->getOption().matches(OPT_btf_features_strict)))
+      return std::move(E);
+  for (const Arg *A : Args.filtered(OPT_lang_exclude))
+    if (Error E =
+            parseLanguages(A->getSpelling(), A->getValue(), Config.LangExclude))
+      return std::move(E);
 
   std::vector<std::string> Positional = Args.getAllArgValues(OPT_INPUT);
   if (Positional.empty())
@@ -118,9 +384,177 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
   Config.Input = Positional[0];
   if (Positional.size() == 2)
     Config.Output = Positional[1];
-  if ((Config.Action == Mode::Dedup || Config.Action == Mode::Roundtrip) &&
-      Config.Detached.empty())
+  if (const Arg *A = Args.getLastArg(OPT_o)) {
+    if (!Config.Output.empty())
+      return createStringError(errc::invalid_argument,
+                               "-o and a positional output file are both "
+                               "given");
+    Config.Output = A->getValue();
+  }
+
+  bool Writes = Config.Action == Mode::Encode || Config.Action == Mode::Dedup ||
+                Config.Action == Mode::Roundtrip;
+  if (!Writes && (!Config.Output.empty() || !Config.Detached.empty() ||
+                  !Config.DepFile.empty()))
     return createStringError(errc::invalid_argument,
-                             "--dedup and --roundtrip need --detached <file>");
+                             "--dump and --verify write no output file");
+  if (!Config.Detached.empty() && !Config.Output.empty())
+    return createStringError(errc::invalid_argument,
+                             "--detached and an output ELF file are mutually "
+                             "exclusive");
+  if (!Config.DepFile.empty() &&
+      (Config.Detached == "-" || Config.Output == "-"))
+    return createStringError(errc::invalid_argument,
+                             "--depfile needs an output file, not stdout");
+  return Config;
+}
+
+//===----------------------------------------------------------------------===//
+// pahole personality
+//===----------------------------------------------------------------------===//
+
+bool btfsplit::isPaholeName(StringRef ToolName) {
+  StringRef Name = sys::path::filename(ToolName);
+  Name.consume_back_insensitive(".exe");
+  return Name.ends_with("pahole");
+}
+
+std::string btfsplit::paholeVersionString() {
+  return ("v" + Twine(PaholeVersionMajor) + "." + Twine(PaholeVersionMinor))
+      .str();
+}
+
+void btfsplit::printPaholeHelp(StringRef ToolName) {
+  paholeOptTable().printHelp(
+      outs(), (ToolName + " [OPTION...] FILE").str().c_str(),
+      ("pahole-compatible BTF encoder (llvm-btf-split), reporting pahole " +
+       paholeVersionString() +
+       "\n\n  Only BTF encoding is supported: -J "
+       "FILE writes .BTF into FILE in place,\n  "
+       "--btf_encode_detached=OUT writes raw BTF. "
+       "LLVM_OBJCOPY is accepted and not\n  used: "
+       ".BTF is written with LLVM's ObjCopy library.")
+          .c_str());
+}
+
+Expected<DriverConfig>
+btfsplit::parsePaholeOptions(ArrayRef<const char *> Argv) {
+  DriverConfig Config;
+  Config.Pahole = true;
+  // pahole is single-threaded without -j, and always rewrites its output
+  // (kbuild's Make rules rely on the new mtime).
+  Config.Threads = 1;
+  Config.OnlyIfChanged = false;
+
+  unsigned MissingIndex, MissingCount;
+  InputArgList Args =
+      paholeOptTable().ParseArgs(Argv, MissingIndex, MissingCount);
+  if (MissingCount)
+    return createStringError(errc::invalid_argument,
+                             "option '%s' requires an argument",
+                             Args.getArgString(MissingIndex));
+  if (Args.hasArg(PAHOLE_help)) {
+    Config.ShowHelp = true;
+    return Config;
+  }
+  if (Args.hasArg(PAHOLE_version)) {
+    Config.ShowVersion = true;
+    return Config;
+  }
+  if (Args.hasArg(PAHOLE_numeric_version)) {
+    Config.ShowNumericVersion = true;
+    return Config;
+  }
+  if (Args.hasArg(PAHOLE_supported_btf_features)) {
+    Config.ShowFeatures = true;
+    return Config;
+  }
+  for (const Arg *A : Args.filtered(PAHOLE_UNKNOWN))
+    return createStringError(errc::invalid_argument,
+                             "unrecognized option '%s' (this pahole only "
+                             "encodes BTF)",
+                             A->getAsString(Args).c_str());
+  Config.PrintConfig = Args.hasArg(PAHOLE_print_config);
+
+  bool Encode = false;
+  FeatureParser Features(Config);
+  for (const Arg *A : Args) {
+    StringRef Spelling = A->getSpelling();
+    switch (A->getOption().getID()) {
+    case PAHOLE_btf_encode:
+      Encode = true;
+      break;
+    case PAHOLE_btf_encode_detached:
+      Encode = true;
+      Config.Detached = A->getValue();
+      break;
+    case PAHOLE_btf_base:
+      Config.BaseFile = A->getValue();
+      break;
+    case PAHOLE_jobs: {
+      StringRef V = A->getValue();
+      Config.Threads = 0; // -j alone: all CPUs
+      if (!V.empty())
+        if (Error E = parseThreads(V, Config.Threads))
+          return std::move(E);
+      break;
+    }
+    case PAHOLE_btf_encode_force:
+      if (Error E = Features.set(Spelling, "encode_force", true))
+        return std::move(E);
+      break;
+    case PAHOLE_btf_gen_floats:
+    case PAHOLE_btf_gen_all:
+      if (Error E = Features.set(Spelling, "float", true))
+        return std::move(E);
+      break;
+    case PAHOLE_btf_gen_optimized:
+      if (Error E = Features.set(Spelling, "optimized_func", true))
+        return std::move(E);
+      break;
+    case PAHOLE_skip_encoding_btf_inconsistent_proto:
+      if (Error E = Features.set(Spelling, "consistent_func", true))
+        return std::move(E);
+      break;
+    case PAHOLE_skip_encoding_btf_vars:
+      cantFail(Features.set(Spelling, "var", false));
+      break;
+    case PAHOLE_skip_encoding_btf_decl_tag:
+      cantFail(Features.set(Spelling, "decl_tag", false));
+      break;
+    case PAHOLE_skip_encoding_btf_type_tag:
+      cantFail(Features.set(Spelling, "type_tag", false));
+      break;
+    case PAHOLE_skip_encoding_btf_enum64:
+      cantFail(Features.set(Spelling, "enum64", false));
+      break;
+    case PAHOLE_btf_features:
+    case PAHOLE_btf_features_strict:
+      if (Error E = Features.parseList(
+              Spelling, A->getValue(),
+              A->getOption().matches(PAHOLE_btf_features_strict)))
+        return std::move(E);
+      break;
+    case PAHOLE_lang_exclude:
+      if (Error E = parseLanguages(Spelling, A->getValue(), Config.LangExclude))
+        return std::move(E);
+      break;
+    default:
+      break;
+    }
+  }
+  if (!Encode)
+    return createStringError(errc::invalid_argument,
+                             "only BTF encoding is supported: pass -J or "
+                             "--btf_encode_detached=FILE");
+
+  std::vector<std::string> Positional = Args.getAllArgValues(PAHOLE_INPUT);
+  if (Positional.empty())
+    return createStringError(errc::invalid_argument, "no input file");
+  if (Positional.size() > 1)
+    return createStringError(errc::invalid_argument,
+                             "only one input file is supported");
+  Config.Input = Positional[0];
+  Config.Action = Mode::Encode;
   return Config;
 }

@@ -3,16 +3,53 @@
 // Part of llvm-btf-split.
 //
 //===----------------------------------------------------------------------===//
+///
+/// \file
+/// The command line, in two personalities that fill the same DriverConfig:
+///
+/// - llvm-btf-split's own (Opts.td): LLVM spellings, `--x=v` / `--x v`;
+/// - pahole's (PaholeOpts.td), chosen when the program is called through a
+///   name ending in "pahole" (the installed llvm-btf-split-pahole link): the
+///   command lines kbuild passes to `$(PAHOLE)`, see docs/pahole.md.
+///
+//===----------------------------------------------------------------------===//
 
 #ifndef LLVM_BTF_SPLIT_DRIVEROPTIONS_H
 #define LLVM_BTF_SPLIT_DRIVEROPTIONS_H
 
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 #include <string>
+#include <vector>
 
 namespace btfsplit {
 
 enum class Mode { Encode, Dump, Verify, Dedup, Roundtrip };
+
+/// The pahole version the pahole personality reports. kbuild derives its
+/// pahole flags from it (scripts/pahole-flags.sh in 6.1), so it must name a
+/// version whose flag set we implement; see docs/pahole.md.
+constexpr unsigned PaholeVersionMajor = 1;
+constexpr unsigned PaholeVersionMinor = 24;
+
+/// The BTF features of pahole's `--btf_features` (BTF.md §2.3), with pahole
+/// 1.24's `-J` defaults: what is encoded when no option says otherwise.
+struct BTFFeatures {
+  bool EncodeForce = false;       ///< encode_force (--btf_encode_force)
+  bool Var = true;                ///< var: per-CPU VARs and their DATASEC
+  bool Float = false;             ///< float (--btf_gen_floats)
+  bool DeclTag = true;            ///< decl_tag
+  bool TypeTag = true;            ///< type_tag
+  bool Enum64 = true;             ///< enum64
+  bool OptimizedFunc = false;     ///< optimized_func (--btf_gen_optimized)
+  bool ConsistentFunc = false;    ///< consistent_func
+  bool DeclTagKfuncs = false;     ///< decl_tag_kfuncs
+  bool ReproducibleBuild = false; ///< reproducible_build (ours always is)
+  bool DistilledBase = false;     ///< distilled_base
+  bool GlobalVar = false;         ///< global_var
+};
 
 /// Everything the command line says, validated.
 struct DriverConfig {
@@ -24,14 +61,58 @@ struct DriverConfig {
   unsigned Threads = 0;
   bool ShowHelp = false;
   bool ShowVersion = false;
+
+  /// --roundtrip/--dedup read their BTF from here instead of Input.
+  std::string BTFSource;
+  /// Write a Make-syntax depfile for the output here.
+  std::string DepFile;
+  /// Leave an output whose bytes would not change untouched (Ninja restat).
+  bool OnlyIfChanged = true;
+  /// Print counts and per-phase timings to stderr.
+  bool Stats = false;
+  /// Write a Chrome trace (clang -ftime-trace format) here.
+  std::string TimeTrace;
+  unsigned TimeTraceGranularity = 500;
+  /// What to encode.
+  BTFFeatures Features;
+  /// DW_AT_language names whose CUs are skipped (pahole --lang_exclude).
+  std::vector<std::string> LangExclude;
+  /// Called through the pahole personality.
+  bool Pahole = false;
+  /// pahole --numeric_version / --supported_btf_features.
+  bool ShowNumericVersion = false;
+  bool ShowFeatures = false;
+  /// --print-config: print this configuration and exit.
+  bool PrintConfig = false;
+  /// Diagnostics from parsing that do not stop the run.
+  std::vector<std::string> Warnings;
 };
 
-/// Parse \p Argv (without the program name) into a DriverConfig.
+/// True when a program called \p ToolName (argv[0]) is the pahole
+/// personality: its file name, minus any ".exe", ends in "pahole".
+bool isPaholeName(llvm::StringRef ToolName);
+
+/// Parse \p Argv (without the program name) into a DriverConfig, with the
+/// llvm-btf-split personality.
 llvm::Expected<DriverConfig>
 parseDriverOptions(llvm::ArrayRef<const char *> Argv);
 
+/// Parse \p Argv (without the program name) with the pahole personality.
+llvm::Expected<DriverConfig>
+parsePaholeOptions(llvm::ArrayRef<const char *> Argv);
+
 /// Print --help for \p ToolName.
 void printDriverHelp(llvm::StringRef ToolName);
+void printPaholeHelp(llvm::StringRef ToolName);
+
+/// "v1.24", as pahole --version prints it.
+std::string paholeVersionString();
+
+/// Print \p C as "key: value" lines (--print-config).
+void printDriverConfig(const DriverConfig &C, llvm::raw_ostream &OS);
+
+/// One line per BTF feature name: "name" and whether it is implemented.
+void printBTFFeatures(llvm::raw_ostream &OS);
 
 } // namespace btfsplit
 

@@ -28,3 +28,35 @@ defm detached : Eq<"detached", "Write raw BTF to <file> ('-' for stdout)">,
 defm threads : Eq<"threads", "Use <n> threads (0: all cores)">,
   MetaVarName<"<n>">;
 def : JoinedOrSeparate<["-"], "j">, Alias<threads>, HelpText<"Alias for --threads">;
+
+defm from_btf : Eq<"from-btf", "With --roundtrip or --dedup: read the BTF from <file> (raw BTF, or an ELF file's .BTF) instead of <input>">,
+  MetaVarName<"<file>">;
+
+def o : JoinedOrSeparate<["-"], "o">, MetaVarName<"<file>">,
+  HelpText<"Write the ELF file with its new .BTF to <file> (default: <output>, or <input> in place)">;
+def : Separate<["--"], "output">, Alias<o>, HelpText<"Alias for -o">;
+def : Joined<["--"], "output=">, Alias<o>, HelpText<"Alias for -o">;
+
+defm depfile : Eq<"depfile", "Write a Make-syntax depfile: the output depends on the input, the base and this tool">,
+  MetaVarName<"<file>">;
+def only_if_changed : Flag<["--"], "only-if-changed">,
+  HelpText<"Leave an output whose bytes would not change untouched, mtime included (default)">;
+def no_only_if_changed : Flag<["--"], "no-only-if-changed">,
+  HelpText<"Always rewrite the output">;
+
+defm btf_features : Eq<"btf-features", "Encode the BTF features in <list> only (pahole's names; 'default' for pahole's defaults)">,
+  MetaVarName<"<list>">;
+defm btf_features_strict : Eq<"btf-features-strict", "As --btf-features, but an unknown feature is an error">,
+  MetaVarName<"<list>">;
+defm lang_exclude : Eq<"lang-exclude", "Skip compile units in these languages (e.g. rust)">,
+  MetaVarName<"<list>">;
+
+def stats : Flag<["--"], "stats">,
+  HelpText<"Print counts and per-phase timings to stderr">;
+defm time_trace : Eq<"time-trace", "Write a Chrome trace (as clang -ftime-trace) to <file>">,
+  MetaVarName<"<file>">;
+defm time_trace_granularity : Eq<"time-trace-granularity", "Minimum duration in microseconds of a traced event (default 500)">,
+  MetaVarName<"<us>">;
+
+def print_config : Flag<["--"], "print-config">, Flags<[HelpHidden]>,
+  HelpText<"Print the parsed command line and exit (for tests)">;

@@ -5,7 +5,13 @@
 //===----------------------------------------------------------------------===//
 ///
 /// \file
-/// The driver: parses the command line and hands the work to lib/.
+/// The driver: parses the command line (llvm-btf-split's, or pahole's when
+/// called through a name ending in "pahole") and hands the work to lib/.
+///
+/// Every mode that produces BTF (encode, --dedup, --roundtrip) returns a
+/// BTFObject from produceBTF(); writeResult() is the single place where such
+/// a result is written: raw to --detached, or as the .BTF section of the
+/// output ELF file (in place when there is none), plus the depfile.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -14,48 +20,100 @@
 #include "BTF/BTFVerifier.h"
 #include "BTF/BTFWriter.h"
 #include "DriverOptions.h"
+#include "ELF/BTFSection.h"
+#include "ELF/OutputFile.h"
 #include "llvm/Support/Errc.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Parallel.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Support/TimeProfiler.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+#include <chrono>
+#include <optional>
 
 using namespace llvm;
 using namespace btfsplit;
 
 static StringRef ToolName;
+/// The running executable, a dependency of every output (--depfile).
+static std::string ToolPath;
 
-static Expected<std::unique_ptr<BTFObject>> readBase(const DriverConfig &C) {
+namespace {
+/// What --stats prints.
+struct RunStats {
+  struct PhaseTime {
+    std::string Name;
+    double Seconds;
+  };
+  std::vector<PhaseTime> Phases;
+  uint32_t BaseTypes = 0;
+  uint32_t Types = 0;
+  uint32_t StringBytes = 0;
+  size_t RawBytes = 0;
+  std::string Output;
+  std::optional<OutputStatus> Status;
+};
+
+/// One phase of the run: a --time-trace event and a --stats line.
+class Phase {
+public:
+  Phase(RunStats &S, StringRef Name, StringRef Detail = "")
+      : S(S), Name(Name.str()), Trace(Name, Detail),
+        Start(std::chrono::steady_clock::now()) {}
+  ~Phase() {
+    std::chrono::duration<double> D = std::chrono::steady_clock::now() - Start;
+    S.Phases.push_back({Name, D.count()});
+  }
+
+private:
+  RunStats &S;
+  std::string Name;
+  TimeTraceScope Trace;
+  std::chrono::steady_clock::time_point Start;
+};
+} // namespace
+
+static Expected<std::unique_ptr<BTFObject>> readBase(const DriverConfig &C,
+                                                     RunStats &S) {
   if (C.BaseFile.empty())
     return nullptr;
+  Phase P(S, "Read base", C.BaseFile);
   return readBTFFile(C.BaseFile);
 }
 
-static Error run(const DriverConfig &C) {
-  Expected<std::unique_ptr<BTFObject>> BaseOrErr = readBase(C);
-  if (!BaseOrErr)
-    return BaseOrErr.takeError();
-  const BTFObject *Base = BaseOrErr->get();
+/// Encode mode: the BTF of the DWARF in C.Input, split on \p Base if given.
+/// The DWARF encoder (lib/DWARF2BTF) plugs in here.
+static Expected<std::unique_ptr<BTFObject>>
+encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
+  (void)Base;
+  Expected<object::OwningBinary<object::ObjectFile>> ObjOrErr =
+      openELFFile(C.Input);
+  if (!ObjOrErr)
+    return ObjOrErr.takeError();
+  if (!hasDWARF(*ObjOrErr->getBinary()))
+    return createFileError(C.Input,
+                           createStringError(errc::invalid_argument,
+                                             "no DWARF (.debug_info) to "
+                                             "encode BTF from"));
+  Phase P(S, "Encode", C.Input);
+  return createStringError(errc::function_not_supported,
+                           "encoding BTF from DWARF is not implemented yet");
+}
 
+/// The BTF a writing mode produces.
+static Expected<std::unique_ptr<BTFObject>>
+produceBTF(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
   switch (C.Action) {
-  case Mode::Verify: {
-    Expected<std::vector<uint8_t>> BytesOrErr = loadBTFBytes(C.Input);
-    if (!BytesOrErr)
-      return BytesOrErr.takeError();
-    if (Error E = verifyBTF(*BytesOrErr, Base))
-      return createFileError(C.Input, std::move(E));
-    return Error::success();
-  }
-  case Mode::Dump:
+  case Mode::Encode:
+    return encodeInput(C, Base, S);
   case Mode::Roundtrip: {
-    Expected<std::unique_ptr<BTFObject>> ObjOrErr = readBTFFile(C.Input, Base);
-    if (!ObjOrErr)
-      return ObjOrErr.takeError();
-    if (C.Action == Mode::Dump) {
-      dumpBTF(**ObjOrErr, outs());
-      return Error::success();
-    }
-    return writeBTFFile(**ObjOrErr, C.Detached);
+    StringRef Source = C.BTFSource.empty() ? C.Input : C.BTFSource;
+    Phase P(S, "Read BTF", Source);
+    return readBTFFile(Source, Base);
   }
   default:
     return createStringError(errc::function_not_supported,
@@ -63,25 +121,183 @@ static Error run(const DriverConfig &C) {
   }
 }
 
+/// Where the result of \p C goes: the detached file or the output ELF file.
+static StringRef outputPath(const DriverConfig &C) {
+  if (!C.Detached.empty())
+    return C.Detached;
+  return C.Output.empty() ? StringRef(C.Input) : StringRef(C.Output);
+}
+
+/// Write \p O where \p C says, then the depfile. The one place a BTFObject
+/// result leaves the program.
+static Error writeResult(const DriverConfig &C, const BTFObject &O,
+                         RunStats &S) {
+  SmallVector<char, 0> Raw;
+  {
+    Phase P(S, "Serialize BTF");
+    writeBTF(O, Raw);
+  }
+  S.BaseTypes = O.isSplit() ? O.startId() : 0;
+  S.Types = O.localCount();
+  S.StringBytes = O.strings().size();
+  S.RawBytes = Raw.size();
+
+  StringRef Out = outputPath(C);
+  S.Output = Out.str();
+  Expected<OutputStatus> StatusOrErr = OutputStatus::Written;
+  if (!C.Detached.empty()) {
+    Phase P(S, "Write detached BTF", Out);
+    OutputOptions Opts;
+    Opts.OnlyIfChanged = C.OnlyIfChanged;
+    StatusOrErr = writeOutputFile(Out, Raw, Opts);
+  } else {
+    Phase P(S, "Write ELF", Out);
+    BTFSectionOptions Opts;
+    Opts.OnlyIfChanged = C.OnlyIfChanged;
+    StatusOrErr = writeBTFSection(C.Input, Out, Raw, Opts);
+  }
+  if (!StatusOrErr)
+    return StatusOrErr.takeError();
+  S.Status = *StatusOrErr;
+
+  if (C.DepFile.empty())
+    return Error::success();
+  // The output depends on the input, the base and the tool; a file is never
+  // listed as a dependency of itself (in place).
+  std::vector<std::string> Deps;
+  for (StringRef D : {StringRef(C.Input), StringRef(C.BTFSource),
+                      StringRef(C.BaseFile), StringRef(ToolPath)})
+    if (!D.empty() && D != Out)
+      Deps.push_back(D.str());
+  Phase P(S, "Write depfile", C.DepFile);
+  return writeDepFile(C.DepFile, Out, Deps);
+}
+
+static Error run(const DriverConfig &C, RunStats &S) {
+  Expected<std::unique_ptr<BTFObject>> BaseOrErr = readBase(C, S);
+  if (!BaseOrErr)
+    return BaseOrErr.takeError();
+  const BTFObject *Base = BaseOrErr->get();
+
+  switch (C.Action) {
+  case Mode::Verify: {
+    Phase P(S, "Verify", C.Input);
+    Expected<std::vector<uint8_t>> BytesOrErr = loadBTFBytes(C.Input);
+    if (!BytesOrErr)
+      return BytesOrErr.takeError();
+    if (Error E = verifyBTF(*BytesOrErr, Base))
+      return createFileError(C.Input, std::move(E));
+    return Error::success();
+  }
+  case Mode::Dump: {
+    Phase P(S, "Dump", C.Input);
+    Expected<std::unique_ptr<BTFObject>> ObjOrErr = readBTFFile(C.Input, Base);
+    if (!ObjOrErr)
+      return ObjOrErr.takeError();
+    dumpBTF(**ObjOrErr, outs());
+    return Error::success();
+  }
+  case Mode::Encode:
+  case Mode::Dedup:
+  case Mode::Roundtrip: {
+    // Fail before any work when the result could not be written anyway.
+    if (C.Detached.empty())
+      if (Error E = checkELFFile(C.Input))
+        return E;
+    Expected<std::unique_ptr<BTFObject>> ResultOrErr = produceBTF(C, Base, S);
+    if (!ResultOrErr)
+      return ResultOrErr.takeError();
+    return writeResult(C, **ResultOrErr, S);
+  }
+  }
+  llvm_unreachable("unknown mode");
+}
+
+static void printStats(const DriverConfig &C, const RunStats &S, double Total) {
+  raw_ostream &OS = errs();
+  OS << ToolName << ": statistics for '" << C.Input << "'\n";
+  for (const RunStats::PhaseTime &P : S.Phases)
+    OS << formatv("  {0,-28} {1,10:f4} s\n", P.Name, P.Seconds);
+  OS << formatv("  {0,-28} {1,10:f4} s\n", "Total", Total);
+  if (S.Status) {
+    OS << formatv("  base types: {0}, new types: {1}, string bytes: {2}, "
+                  "raw BTF bytes: {3}\n",
+                  S.BaseTypes, S.Types, S.StringBytes, S.RawBytes);
+    OS << "  output '" << S.Output << "': "
+       << (*S.Status == OutputStatus::Written ? "written" : "unchanged")
+       << '\n';
+  }
+}
+
 int main(int Argc, char **Argv) {
   InitLLVM X(Argc, Argv);
   ToolName = sys::path::filename(Argv[0]);
+  ToolPath = sys::fs::getMainExecutable(Argv[0],
+                                        reinterpret_cast<void *>(&printStats));
+  bool Pahole = isPaholeName(Argv[0]);
+  ArrayRef<const char *> Args(Argv + 1, Argv + Argc);
   Expected<DriverConfig> ConfigOrErr =
-      parseDriverOptions(ArrayRef<const char *>(Argv + 1, Argv + Argc));
+      Pahole ? parsePaholeOptions(Args) : parseDriverOptions(Args);
   if (!ConfigOrErr) {
     WithColor::error(errs(), ToolName)
         << toString(ConfigOrErr.takeError()) << '\n';
     return 1;
   }
-  if (ConfigOrErr->ShowHelp) {
-    printDriverHelp(ToolName);
+  DriverConfig &C = *ConfigOrErr;
+  if (C.ShowHelp) {
+    Pahole ? printPaholeHelp(ToolName) : printDriverHelp(ToolName);
     return 0;
   }
-  if (ConfigOrErr->ShowVersion) {
-    outs() << "llvm-btf-split version " << BTFSPLIT_VERSION << '\n';
+  if (C.ShowVersion) {
+    if (Pahole)
+      outs() << paholeVersionString() << '\n';
+    else
+      outs() << "llvm-btf-split version " << BTFSPLIT_VERSION
+             << " (pahole personality: " << paholeVersionString() << ")\n";
     return 0;
   }
-  if (Error E = run(*ConfigOrErr)) {
+  if (C.ShowNumericVersion) {
+    outs() << PaholeVersionMajor * 100 + PaholeVersionMinor << '\n';
+    return 0;
+  }
+  if (C.ShowFeatures) {
+    printBTFFeatures(outs());
+    return 0;
+  }
+  for (const std::string &W : C.Warnings)
+    WithColor::warning(errs(), ToolName) << W << '\n';
+  if (C.PrintConfig) {
+    printDriverConfig(C, outs());
+    return 0;
+  }
+
+  parallel::strategy = hardware_concurrency(C.Threads);
+  if (!C.TimeTrace.empty())
+    timeTraceProfilerInitialize(C.TimeTraceGranularity, ToolName);
+
+  RunStats S;
+  auto Start = std::chrono::steady_clock::now();
+  Error E = Error::success();
+  {
+    TimeTraceScope Scope("llvm-btf-split", C.Input);
+    E = run(C, S);
+  }
+  std::chrono::duration<double> Total =
+      std::chrono::steady_clock::now() - Start;
+
+  if (!C.TimeTrace.empty()) {
+    SmallVector<char, 0> Trace;
+    raw_svector_ostream OS(Trace);
+    timeTraceProfilerWrite(OS);
+    timeTraceProfilerCleanup();
+    Expected<OutputStatus> StatusOrErr =
+        writeOutputFile(C.TimeTrace, Trace, OutputOptions());
+    if (!StatusOrErr)
+      E = joinErrors(std::move(E), StatusOrErr.takeError());
+  }
+  if (C.Stats)
+    printStats(C, S, Total.count());
+  if (E) {
     logAllUnhandledErrors(std::move(E), WithColor::error(errs(), ToolName));
     return 1;
   }

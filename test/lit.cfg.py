@@ -16,8 +16,8 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.btfsplit_tools_dir, append_path=True)
 
-tools = ["llvm-btf-split", "yaml2obj", "llvm-objcopy", "llvm-readelf",
-         "llvm-dwarfdump", "split-file"]
+tools = ["llvm-btf-split", "llvm-btf-split-pahole", "yaml2obj", "llvm-objcopy",
+         "llvm-readelf", "llvm-readobj", "llvm-dwarfdump", "split-file"]
 llvm_config.add_tool_substitutions(tools, [config.btfsplit_tools_dir,
                                            config.llvm_tools_dir])
 
@@ -26,6 +26,10 @@ config.substitutions.append(("%utils", os.path.join(config.btfsplit_src_root,
                                                     "utils")))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root,
                                                      "Inputs")))
+
+# Tests that run the DWARF encoder (Encode mode) once lib/DWARF2BTF exists.
+if os.path.isdir(os.path.join(config.btfsplit_src_root, "lib", "DWARF2BTF")):
+    config.available_features.add("encoder")
 
 # Optional oracles: tests that need them say REQUIRES: <feature>.
 for tool in ["pahole", "bpftool", "gcc"]:

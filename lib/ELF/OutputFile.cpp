@@ -1,0 +1,129 @@
+//===- OutputFile.cpp - Atomic, restat-friendly output files --------------===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ELF/OutputFile.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+#include <optional>
+#if defined(LLVM_ON_UNIX)
+#include <unistd.h>
+#endif
+
+using namespace llvm;
+using namespace btfsplit;
+
+/// True when \p Path is a regular file holding exactly \p Bytes.
+static bool holdsBytes(StringRef Path, ArrayRef<char> Bytes) {
+  sys::fs::file_status St;
+  if (sys::fs::status(Path, St) ||
+      St.type() != sys::fs::file_type::regular_file ||
+      St.getSize() != Bytes.size())
+    return false;
+  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr = MemoryBuffer::getFile(
+      Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!BufOrErr)
+    return false;
+  return (*BufOrErr)->getBuffer() == StringRef(Bytes.data(), Bytes.size());
+}
+
+/// Give the open temporary file \p FD the permissions llvm-objcopy gives an
+/// output made from \p Src (FilePermissionsApplier's rules), before it is
+/// renamed over \p Path, so no failure can leave a replaced output with the
+/// wrong mode.
+static std::error_code applyPermissions(int FD, StringRef Path, StringRef Src,
+                                        const sys::fs::file_status &SrcSt) {
+  bool InPlace = sys::fs::equivalent(Src, Path);
+  sys::fs::perms Perm = SrcSt.permissions();
+  if (!InPlace)
+    Perm = static_cast<sys::fs::perms>(Perm & ~sys::fs::getUmask() & ~06000);
+#if defined(LLVM_ON_UNIX)
+  // Keep the owner when rewriting someone else's file in place as root.
+  if (InPlace && ::geteuid() == 0)
+    (void)sys::fs::changeFileOwnership(FD, SrcSt.getUser(), SrcSt.getGroup());
+#endif
+  return sys::fs::setPermissions(FD, Perm);
+}
+
+Expected<OutputStatus> btfsplit::writeOutputFile(StringRef Path,
+                                                 ArrayRef<char> Bytes,
+                                                 const OutputOptions &Opts) {
+  if (Path == "-") {
+    outs().write(Bytes.data(), Bytes.size());
+    outs().flush();
+    if (outs().has_error())
+      return createFileError("<stdout>", outs().error());
+    return OutputStatus::Written;
+  }
+  if (Opts.OnlyIfChanged && holdsBytes(Path, Bytes))
+    return OutputStatus::Unchanged;
+
+  std::optional<sys::fs::file_status> SrcSt;
+  if (!Opts.PermissionsFrom.empty()) {
+    SrcSt.emplace();
+    if (std::error_code EC = sys::fs::status(Opts.PermissionsFrom, *SrcSt))
+      return createFileError(Opts.PermissionsFrom, EC);
+  }
+
+  // The same scheme as llvm::writeToOutput: a temporary in the output's
+  // directory, renamed over the output only once it is complete.
+  Expected<sys::fs::TempFile> TempOrErr =
+      sys::fs::TempFile::create(Path + ".temp-btf-%%%%%%");
+  if (!TempOrErr)
+    return createFileError(Path, TempOrErr.takeError());
+  sys::fs::TempFile &Temp = *TempOrErr;
+  auto Fail = [&](Error E) -> Error {
+    return createFileError(Path, joinErrors(std::move(E), Temp.discard()));
+  };
+
+  {
+    raw_fd_ostream OS(Temp.FD, /*shouldClose=*/false);
+    OS.write(Bytes.data(), Bytes.size());
+    OS.flush();
+    if (OS.has_error()) {
+      std::error_code EC = OS.error();
+      OS.clear_error();
+      return Fail(errorCodeToError(EC));
+    }
+  }
+  if (SrcSt)
+    if (std::error_code EC =
+            applyPermissions(Temp.FD, Path, Opts.PermissionsFrom, *SrcSt))
+      return Fail(errorCodeToError(EC));
+  if (Error E = Temp.keep(Path))
+    return createFileError(Path, std::move(E));
+  return OutputStatus::Written;
+}
+
+std::string btfsplit::escapeMakePath(StringRef Path) {
+  std::string Out;
+  for (size_t I = 0, E = Path.size(); I != E; ++I) {
+    char C = Path[I];
+    if (C == ' ' || C == '\t' || C == '#') {
+      // Backslashes right before an escaped character are doubled.
+      for (size_t J = I; J > 0 && Path[J - 1] == '\\'; --J)
+        Out += '\\';
+      Out += '\\';
+    } else if (C == '$') {
+      Out += '$';
+    }
+    Out += C;
+  }
+  return Out;
+}
+
+Error btfsplit::writeDepFile(StringRef DepFile, StringRef Target,
+                             ArrayRef<std::string> Deps) {
+  std::string Text = escapeMakePath(Target) + ":";
+  for (const std::string &D : Deps)
+    Text += " \\\n  " + escapeMakePath(D);
+  Text += "\n";
+  OutputOptions Opts;
+  Opts.OnlyIfChanged = true;
+  Expected<OutputStatus> StatusOrErr =
+      writeOutputFile(DepFile, ArrayRef<char>(Text.data(), Text.size()), Opts);
+  return StatusOrErr.takeError();
+}

@@ -1,0 +1,66 @@
+//===- OutputFile.h - Atomic, restat-friendly output files ------*- C++ -*-===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// How llvm-btf-split writes every file it produces:
+///
+/// - atomically: the bytes go to a temporary file next to the output, which
+///   gets its permissions and is then renamed over the output, so an error at
+///   any step leaves the old output (or the input, when writing in place)
+///   byte-identical;
+/// - with the permissions of a source file, as llvm-objcopy keeps them
+///   (in place: mode and, under root, owner; otherwise mode minus umask and
+///   set-id bits);
+/// - optionally only if changed: when the output already holds exactly the
+///   new bytes it is left alone, mtime included, so Ninja's `restat` sees
+///   that nothing downstream needs to run.
+///
+/// Depfiles (gcc `-M` / Make syntax) for Ninja's and CMake's DEPFILE are
+/// written the same way.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef LLVM_BTF_SPLIT_LIB_ELF_OUTPUTFILE_H
+#define LLVM_BTF_SPLIT_LIB_ELF_OUTPUTFILE_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include <string>
+
+namespace btfsplit {
+
+/// What happened to an output file.
+enum class OutputStatus {
+  Written,  ///< the file was (re)written
+  Unchanged ///< the file already held these bytes and was left alone
+};
+
+struct OutputOptions {
+  /// Leave an output that already holds the new bytes untouched.
+  bool OnlyIfChanged = false;
+  /// Take the permissions from this file (empty: new-file defaults).
+  std::string PermissionsFrom;
+};
+
+/// Write \p Bytes to \p Path ("-" is stdout) atomically, honouring \p Opts.
+/// Errors name \p Path.
+llvm::Expected<OutputStatus> writeOutputFile(llvm::StringRef Path,
+                                             llvm::ArrayRef<char> Bytes,
+                                             const OutputOptions &Opts);
+
+/// Escape \p Path for a Make rule (spaces, '#', '$', and backslashes that
+/// precede them), as gcc -M does.
+std::string escapeMakePath(llvm::StringRef Path);
+
+/// Write a Make-syntax depfile: `Target: Deps...`, one dependency per line,
+/// each path escaped. Written atomically and only if changed.
+llvm::Error writeDepFile(llvm::StringRef DepFile, llvm::StringRef Target,
+                         llvm::ArrayRef<std::string> Deps);
+
+} // namespace btfsplit
+
+#endif // LLVM_BTF_SPLIT_LIB_ELF_OUTPUTFILE_H
