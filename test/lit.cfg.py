@@ -31,6 +31,11 @@ config.substitutions.append(("%inputs", os.path.join(config.test_source_root,
 if os.path.isdir(os.path.join(config.btfsplit_src_root, "lib", "DWARF2BTF")):
     config.available_features.add("encoder")
 
+# A real kbuild run (utils/kbuild-module-test.sh) is slow: only with
+# `lit -Dkbuild=1`.
+if lit_config.params.get("kbuild"):
+    config.available_features.add("kbuild")
+
 # Optional oracles: tests that need them say REQUIRES: <feature>.
 for tool in ["pahole", "bpftool", "gcc"]:
     if shutil.which(tool):

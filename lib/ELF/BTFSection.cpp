@@ -79,7 +79,8 @@ static Error checkExistingBTF(const ObjectFile &Obj) {
       return createStringError(
           errc::not_supported,
           "section '%s' is allocated (SHF_ALLOC, part of the loaded image); "
-          "replacing it would leave the old bytes in the image",
+          "replacing it would leave the old bytes in the image (use "
+          "--detached)",
           BTFSectionName.data());
   }
   return Error::success();
