@@ -202,7 +202,7 @@ static Error run(const DriverConfig &C, RunStats &S) {
   case Mode::Roundtrip: {
     // Fail before any work when the result could not be written anyway.
     if (C.Detached.empty())
-      if (Error E = checkELFFile(C.Input))
+      if (Error E = checkBTFSectionTarget(C.Input))
         return E;
     Expected<std::unique_ptr<BTFObject>> ResultOrErr = produceBTF(C, Base, S);
     if (!ResultOrErr)

@@ -42,6 +42,11 @@ struct BTFSectionOptions {
 /// Errors name the file.
 llvm::Error checkELFFile(llvm::StringRef Path);
 
+/// Check everything writeBTFSection() would refuse about \p Path as its
+/// input (not ELF, an allocated .BTF), so a caller can fail before doing the
+/// expensive work. Errors name the file.
+llvm::Error checkBTFSectionTarget(llvm::StringRef Path);
+
 /// Open \p Path as an ELF object file; "not an ELF file" errors name it.
 llvm::Expected<llvm::object::OwningBinary<llvm::object::ObjectFile>>
 openELFFile(llvm::StringRef Path);

@@ -61,6 +61,26 @@ Expected<OutputStatus> btfsplit::writeOutputFile(StringRef Path,
   if (Opts.OnlyIfChanged && holdsBytes(Path, Bytes))
     return OutputStatus::Unchanged;
 
+  // A device or FIFO (/dev/null, a pipe) is written to, never renamed over:
+  // as root, that would replace /dev/null by a regular file.
+  sys::fs::file_status OutSt;
+  if (!sys::fs::status(Path, OutSt) &&
+      OutSt.type() != sys::fs::file_type::regular_file &&
+      OutSt.type() != sys::fs::file_type::directory_file) {
+    std::error_code EC;
+    raw_fd_ostream OS(Path, EC, sys::fs::OF_None);
+    if (EC)
+      return createFileError(Path, EC);
+    OS.write(Bytes.data(), Bytes.size());
+    OS.close();
+    if (OS.has_error()) {
+      EC = OS.error();
+      OS.clear_error();
+      return createFileError(Path, EC);
+    }
+    return OutputStatus::Written;
+  }
+
   std::optional<sys::fs::file_status> SrcSt;
   if (!Opts.PermissionsFrom.empty()) {
     SrcSt.emplace();
