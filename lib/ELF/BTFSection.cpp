@@ -86,6 +86,15 @@ static Error checkExistingBTF(const ObjectFile &Obj) {
   return Error::success();
 }
 
+Error btfsplit::checkBTFSectionTarget(StringRef Path) {
+  Expected<OwningBinary<ObjectFile>> ObjOrErr = openELFFile(Path);
+  if (!ObjOrErr)
+    return ObjOrErr.takeError();
+  if (Error E = checkExistingBTF(*ObjOrErr->getBinary()))
+    return createFileError(Path, std::move(E));
+  return Error::success();
+}
+
 Expected<OutputStatus>
 btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
                           const BTFSectionOptions &Opts) {
