@@ -106,6 +106,18 @@ btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
   ObjectFile &Obj = *ObjOrErr->getBinary();
   if (Error E = checkExistingBTF(Obj))
     return createFileError(In, std::move(E));
+  // The kernel reads .BTF in the byte order of the ELF file it sits in.
+  if (RawBTF.size() >= 2) {
+    bool BTFLittle = static_cast<uint8_t>(RawBTF[0]) == 0x9f &&
+                     static_cast<uint8_t>(RawBTF[1]) == 0xeb;
+    if (BTFLittle != Obj.isLittleEndian())
+      return createFileError(
+          In, createStringError(errc::invalid_argument,
+                                "the BTF is %s-endian but the ELF file is "
+                                "%s-endian",
+                                BTFLittle ? "little" : "big",
+                                Obj.isLittleEndian() ? "little" : "big"));
+  }
 
   // llvm-objcopy --remove-section .BTF --add-section .BTF=<raw>: removal
   // runs before addition, so this both adds and replaces.
