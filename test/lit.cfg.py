@@ -37,7 +37,7 @@ if lit_config.params.get("kbuild"):
     config.available_features.add("kbuild")
 
 # Optional oracles: tests that need them say REQUIRES: <feature>.
-for tool in ["pahole", "bpftool", "gcc"]:
+for tool in ["pahole", "bpftool", "gcc", "ninja"]:
     if shutil.which(tool):
         config.available_features.add(tool)
 clang = shutil.which("clang-22") or os.path.join(config.llvm_tools_dir, "clang")

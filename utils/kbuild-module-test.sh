@@ -20,6 +20,8 @@
 #   --pahole-only    only build with pahole (works without the encoder)
 #   --ours-only      only build with our link
 #   --install        apt-get install the matching headers if missing
+#   --copy-vmlinux   copy the corpus vmlinux into the build tree (default: a
+#                    symlink; kbuild only tests `-f vmlinux` and reads it)
 # Environment: PAHOLE (the oracle, default pahole), BTFCMP (default
 # /work/shared/tools/btfcmp.py), MAKE (default make), JOBS (default 2).
 #
@@ -34,6 +36,7 @@ work=
 run_pahole=1
 run_ours=1
 install=0
+copy_vmlinux=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --tool-dir) tool_dir=$2; shift 2 ;;
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
     --pahole-only) run_ours=0; shift ;;
     --ours-only) run_pahole=0; shift ;;
     --install) install=1; shift ;;
+    --copy-vmlinux) copy_vmlinux=1; shift ;;
     -h|--help) sed -n '2,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//;/^set -eu/d'; exit 0 ;;
     *) echo "kbuild-module-test.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
@@ -112,7 +116,11 @@ find "$kb" -type l | while read -r link; do
   rm "$link"
   ln -s "$target" "$link"
 done
-ln -s "$(readlink -f "$corpus/vmlinux")" "$kb/vmlinux"
+if [ $copy_vmlinux = 1 ]; then
+  cp "$(readlink -f "$corpus/vmlinux")" "$kb/vmlinux"
+else
+  ln -s "$(readlink -f "$corpus/vmlinux")" "$kb/vmlinux"
+fi
 
 # The module: a struct, a list, a per-CPU variable, an exported function.
 write_module() {
