@@ -19,6 +19,10 @@
 #   --work DIR       scratch directory (default: a new mktemp -d, kept)
 #   --pahole-only    only build with pahole (works without the encoder)
 #   --ours-only      only build with our link
+#   --writer-only    instead of our link, a wrapper that encodes with pahole
+#                    (--btf_encode_detached) and writes .BTF into the module
+#                    with `llvm-btf-split --roundtrip --from-btf`: checks our
+#                    ELF writing inside kbuild without the DWARF encoder
 #   --install        apt-get install the matching headers if missing
 #   --copy-vmlinux   copy the corpus vmlinux into the build tree (default: a
 #                    symlink; kbuild only tests `-f vmlinux` and reads it)
@@ -37,6 +41,7 @@ run_pahole=1
 run_ours=1
 install=0
 copy_vmlinux=0
+writer_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --tool-dir) tool_dir=$2; shift 2 ;;
@@ -47,6 +52,7 @@ while [ $# -gt 0 ]; do
     --work=*) work=${1#*=}; shift ;;
     --pahole-only) run_ours=0; shift ;;
     --ours-only) run_pahole=0; shift ;;
+    --writer-only) writer_only=1; shift ;;
     --install) install=1; shift ;;
     --copy-vmlinux) copy_vmlinux=1; shift ;;
     -h|--help) sed -n '2,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//;/^set -eu/d'; exit 0 ;;
@@ -96,8 +102,12 @@ if [ $run_pahole = 1 ]; then
   command -v "$PAHOLE_ORACLE" >/dev/null || skip "no $PAHOLE_ORACLE"
 fi
 ours=$(cd "$tool_dir" 2>/dev/null && pwd)/llvm-btf-split-pahole
-if [ $run_ours = 1 ]; then
+if [ $run_ours = 1 ] && [ $writer_only = 0 ]; then
   [ -x "$ours" ] || skip "no $ours (build llvm-btf-split first)"
+fi
+if [ $writer_only = 1 ]; then
+  [ -x "$tool_dir/llvm-btf-split" ] || skip "no $tool_dir/llvm-btf-split"
+  command -v "$PAHOLE_ORACLE" >/dev/null || skip "no $PAHOLE_ORACLE"
 fi
 
 [ -n "$work" ] || work=$(mktemp -d /tmp/kbuild-module-test.XXXXXX)
@@ -205,7 +215,9 @@ build() {
   grep -q -- "$pahole -J" "$dir/build.log" ||
     fail "kbuild did not run $pahole -J (log: $dir/build.log)"
   grep -- "$pahole -J" "$dir/build.log" | sed 's/^/   /'
-  "$objcopy" --dump-section .BTF="$work/$name.btf" "$dir/btfsplit_test.ko" ||
+  # An explicit scratch output: without one objcopy rewrites its input.
+  "$objcopy" --dump-section .BTF="$work/$name.btf" "$dir/btfsplit_test.ko" \
+    "$work/$name.scratch.o" ||
     fail "$dir/btfsplit_test.ko has no .BTF"
   say "$name: .BTF of $(wc -c < "$work/$name.btf") bytes"
 }
@@ -213,6 +225,28 @@ build() {
 if [ $run_pahole = 1 ]; then
   build pahole "$(command -v "$PAHOLE_ORACLE")"
   python3 "$BTFCMP" stats "$work/pahole.btf" --base "$kb/vmlinux"
+fi
+if [ $writer_only = 1 ]; then
+  # pahole encodes, llvm-btf-split writes: the name ends in "pahole" only so
+  # that it reads like one in the logs; it is a shell script.
+  ours=$work/writer-pahole
+  cat > "$ours" <<WRAP
+#!/bin/sh
+set -e
+case "\$1" in --version) exec "$(command -v "$PAHOLE_ORACLE")" --version ;; esac
+base= file=
+prev=
+for a in "\$@"; do
+  [ "\$prev" = --btf_base ] && base=\$a
+  prev=\$a file=\$a
+done
+tmp=\$file.writer.btf
+"$(command -v "$PAHOLE_ORACLE")" "\$@" --btf_encode_detached="\$tmp"
+"$(cd "$tool_dir" && pwd)/llvm-btf-split" --roundtrip \${base:+--btf-base "\$base"} \
+  --from-btf "\$tmp" "\$file"
+rm -f "\$tmp"
+WRAP
+  chmod +x "$ours"
 fi
 if [ $run_ours = 1 ]; then
   build ours "$ours"
