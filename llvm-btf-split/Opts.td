@@ -17,9 +17,9 @@ def dump_btf : Flag<["--"], "dump">,
 def verify : Flag<["--"], "verify">,
   HelpText<"Check the BTF of <input> with the kernel's rules">;
 def dedup : Flag<["--"], "dedup">,
-  HelpText<"Deduplicate the BTF of <input> and write it to --detached">;
+  HelpText<"Deduplicate the BTF of <input> and write it out (into the ELF file, or to --detached)">;
 def roundtrip : Flag<["--"], "roundtrip">,
-  HelpText<"Read the BTF of <input> and write it back unchanged to --detached">;
+  HelpText<"Read the BTF of <input> (or --from-btf) and write it out unchanged (into the ELF file, or to --detached)">;
 
 defm btf_base : Eq<"btf-base", "Read <input> as split BTF on top of the BTF of <file>">,
   MetaVarName<"<file>">;
@@ -33,9 +33,9 @@ defm from_btf : Eq<"from-btf", "With --roundtrip or --dedup: read the BTF from <
   MetaVarName<"<file>">;
 
 def o : JoinedOrSeparate<["-"], "o">, MetaVarName<"<file>">,
-  HelpText<"Write the ELF file with its new .BTF to <file> (default: <output>, or <input> in place)">;
-def : Separate<["--"], "output">, Alias<o>, HelpText<"Alias for -o">;
-def : Joined<["--"], "output=">, Alias<o>, HelpText<"Alias for -o">;
+  HelpText<"Write the ELF file with its new .BTF to <file>, as <output> does (--output <file> too)">;
+def : Separate<["--"], "output">, Alias<o>, Flags<[HelpHidden]>;
+def : Joined<["--"], "output=">, Alias<o>, Flags<[HelpHidden]>;
 
 defm depfile : Eq<"depfile", "Write a Make-syntax depfile: the output depends on the input, the base and this tool">,
   MetaVarName<"<file>">;
