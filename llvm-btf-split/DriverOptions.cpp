@@ -97,31 +97,37 @@ namespace {
 /// One row of pahole's --btf_features table (BTF.md §2.3).
 struct FeatureInfo {
   StringLiteral Name;
+  /// The member it sets; null for features llvm-btf-split does not
+  /// implement. This table is the one place to update when the encoder
+  /// learns a feature (and PaholeVersionMinor when kbuild's flags for a newer
+  /// pahole are all implemented, see docs/pahole.md).
   bool BTFFeatures::*Field;
   /// Enabled by --btf_features=default.
   bool InDefault;
-  /// Whether llvm-btf-split encodes it. This is the one place to update when
-  /// the encoder learns a feature; the pahole personality reports v1.24,
-  /// whose kbuild flags only ask for the implemented ones.
-  bool Implemented;
+  bool implemented() const { return Field != nullptr; }
 };
 } // namespace
 
 static constexpr FeatureInfo FeatureTable[] = {
-    {"encode_force", &BTFFeatures::EncodeForce, true, true},
-    {"var", &BTFFeatures::Var, true, true},
-    {"float", &BTFFeatures::Float, true, true},
-    {"decl_tag", &BTFFeatures::DeclTag, true, true},
-    {"type_tag", &BTFFeatures::TypeTag, true, true},
-    {"enum64", &BTFFeatures::Enum64, true, true},
-    {"optimized_func", &BTFFeatures::OptimizedFunc, true, false},
-    {"consistent_func", &BTFFeatures::ConsistentFunc, true, false},
-    {"decl_tag_kfuncs", &BTFFeatures::DeclTagKfuncs, true, false},
+    {"encode_force", &BTFFeatures::EncodeForce, true},
+    {"var", &BTFFeatures::Var, true},
+    {"float", &BTFFeatures::Float, true},
+    {"decl_tag", &BTFFeatures::DeclTag, true},
+    {"type_tag", &BTFFeatures::TypeTag, true},
+    {"enum64", &BTFFeatures::Enum64, true},
+    {"optimized_func", nullptr, true},
+    {"consistent_func", nullptr, true},
+    {"decl_tag_kfuncs", nullptr, true},
     // Our output is deterministic for every -j: nothing to do.
-    {"reproducible_build", &BTFFeatures::ReproducibleBuild, false, true},
-    {"distilled_base", &BTFFeatures::DistilledBase, false, false},
-    {"global_var", &BTFFeatures::GlobalVar, false, false},
+    {"reproducible_build", nullptr, false},
+    {"distilled_base", nullptr, false},
+    {"global_var", nullptr, false},
 };
+
+/// Features that need no member because they are always honoured.
+static bool alwaysHonoured(StringRef Name) {
+  return Name == "reproducible_build";
+}
 
 static const FeatureInfo *findFeature(StringRef Name) {
   for (const FeatureInfo &F : FeatureTable)
@@ -133,7 +139,9 @@ static const FeatureInfo *findFeature(StringRef Name) {
 void btfsplit::printBTFFeatures(raw_ostream &OS) {
   for (const FeatureInfo &F : FeatureTable)
     OS << F.Name << (F.InDefault ? " (default)" : "")
-       << (F.Implemented ? "" : " (not implemented)") << '\n';
+       << (F.implemented() || alwaysHonoured(F.Name) ? ""
+                                                     : " (not implemented)")
+       << '\n';
 }
 
 static StringRef modeName(Mode M) {
@@ -165,7 +173,7 @@ void btfsplit::printDriverConfig(const DriverConfig &C, raw_ostream &OS) {
   OS << "depfile: " << C.DepFile << '\n';
   OS << "features:";
   for (const FeatureInfo &F : FeatureTable)
-    if (C.Features.*F.Field)
+    if (F.implemented() && C.Features.*F.Field)
       OS << ' ' << F.Name;
   OS << '\n';
   OS << "lang-exclude:";
@@ -187,7 +195,8 @@ public:
   Error parseList(StringRef Option, StringRef List, bool Strict) {
     if (!SeenList) {
       for (const FeatureInfo &F : FeatureTable)
-        C.Features.*F.Field = false;
+        if (F.implemented())
+          C.Features.*F.Field = false;
       SeenList = true;
     }
     SmallVector<StringRef, 16> Names;
@@ -219,22 +228,25 @@ public:
   Error set(StringRef Option, StringRef Name, bool On) {
     const FeatureInfo *F = findFeature(Name);
     assert(F && "unknown feature in the option table");
-    if (On && !F->Implemented)
+    if (On && !F->implemented())
       return createStringError(errc::not_supported,
                                "option '%s' (BTF feature '%s') is not "
                                "implemented",
                                Option.str().c_str(), F->Name.data());
-    C.Features.*F->Field = On;
+    if (F->implemented())
+      C.Features.*F->Field = On;
     return Error::success();
   }
 
 private:
   Error enable(StringRef Option, const FeatureInfo &F, bool Strict,
                bool Explicit) {
-    if (F.Implemented) {
+    if (F.implemented()) {
       C.Features.*F.Field = true;
       return Error::success();
     }
+    if (alwaysHonoured(F.Name))
+      return Error::success();
     if (Strict && Explicit)
       return createStringError(errc::not_supported,
                                "BTF feature '%s' in '%s' is not implemented",
@@ -253,7 +265,7 @@ private:
 } // namespace
 
 /// pahole --lang_exclude=LIST: DWARF language names without "DW_LANG_",
-/// any case ("rust", "c89"). Stored as their DW_LANG_* spelling.
+/// any case ("rust", "c89"). Stored lowercase, as pahole spells them.
 static Error parseLanguages(StringRef Option, StringRef List,
                             std::vector<std::string> &Out) {
   SmallVector<StringRef, 4> Names;
@@ -264,7 +276,7 @@ static Error parseLanguages(StringRef Option, StringRef List,
       StringRef S = dwarf::LanguageString(L);
       if (!S.empty() && S.consume_front("DW_LANG_") &&
           S.equals_insensitive(Name))
-        Found = dwarf::LanguageString(L).str();
+        Found = S.lower();
     }
     if (Found.empty())
       return createStringError(errc::invalid_argument,
@@ -445,6 +457,10 @@ btfsplit::parsePaholeOptions(ArrayRef<const char *> Argv) {
   // (kbuild's Make rules rely on the new mtime).
   Config.Threads = 1;
   Config.OnlyIfChanged = false;
+  // pahole 1.24's -J defaults: no FLOAT (--btf_gen_floats), no
+  // --btf_encode_force.
+  Config.Features.Float = false;
+  Config.Features.EncodeForce = false;
 
   unsigned MissingIndex, MissingCount;
   InputArgList Args =

@@ -34,21 +34,18 @@ enum class Mode { Encode, Dump, Verify, Dedup, Roundtrip };
 constexpr unsigned PaholeVersionMajor = 1;
 constexpr unsigned PaholeVersionMinor = 24;
 
-/// The BTF features of pahole's `--btf_features` (BTF.md §2.3), with pahole
-/// 1.24's `-J` defaults: what is encoded when no option says otherwise.
+/// The BTF features (pahole's --btf_features names, BTF.md §2.3) the encoder
+/// implements. Same members and defaults as lib/DWARF2BTF's BTFFeatures (the
+/// kernel's set, all on); the pahole personality starts from pahole 1.24's
+/// -J defaults instead. Features we do not implement have no member: see
+/// FeatureTable in DriverOptions.cpp.
 struct BTFFeatures {
-  bool EncodeForce = false;       ///< encode_force (--btf_encode_force)
-  bool Var = true;                ///< var: per-CPU VARs and their DATASEC
-  bool Float = false;             ///< float (--btf_gen_floats)
-  bool DeclTag = true;            ///< decl_tag
-  bool TypeTag = true;            ///< type_tag
-  bool Enum64 = true;             ///< enum64
-  bool OptimizedFunc = false;     ///< optimized_func (--btf_gen_optimized)
-  bool ConsistentFunc = false;    ///< consistent_func
-  bool DeclTagKfuncs = false;     ///< decl_tag_kfuncs
-  bool ReproducibleBuild = false; ///< reproducible_build (ours always is)
-  bool DistilledBase = false;     ///< distilled_base
-  bool GlobalVar = false;         ///< global_var
+  bool EncodeForce = true; ///< encode_force (--btf_encode_force)
+  bool Var = true;         ///< var: per-CPU VARs and their DATASEC
+  bool Float = true;       ///< float (--btf_gen_floats)
+  bool DeclTag = true;     ///< decl_tag
+  bool TypeTag = true;     ///< type_tag
+  bool Enum64 = true;      ///< enum64
 };
 
 /// Everything the command line says, validated.
