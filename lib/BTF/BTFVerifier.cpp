@@ -386,7 +386,7 @@ Error Verifier::parseHeader() {
         formatv("btf header: unsupported version {0}", unsigned(H.Version)));
   if (H.Flags)
     return makeError(
-        formatv("btf header: unsupported flags 0x{0:x}", unsigned(H.Flags)));
+        formatv("btf header: unsupported flags {0:x}", unsigned(H.Flags)));
   if (!Base && Data.size() == H.HdrLen)
     return makeError("btf header: no data after the header");
   return checkSections();
@@ -561,7 +561,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
     uint32_t Enc = intEncoding(Data);
     if (Enc && Enc != BTF::INT_SIGNED && Enc != BTF::INT_CHAR &&
         Enc != BTF::INT_BOOL)
-      return Err(formatv("unsupported encoding 0x{0:x}", Enc));
+      return Err(formatv("unsupported encoding {0:x}", Enc));
     return 4;
   }
   case KPtr:
