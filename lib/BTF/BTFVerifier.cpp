@@ -459,7 +459,8 @@ Error Verifier::parseStrings() {
         "string section: invalid string section: the last byte is not NUL");
   if (!Base && Strs.front())
     return makeError(
-        "string section: invalid string section: the first byte is not NUL");
+        "string section: invalid string section: the first byte is not NUL "
+        "(split BTF without its base?)");
   return Error::success();
 }
 
