@@ -25,8 +25,8 @@ void ek_schedule(void) {
   irq_count++;
   if (next && next != &rq->queue) {
     struct ek_task *t =
-        (struct ek_task *)((char *)next - __builtin_offsetof(struct ek_task,
-                                                             tasks));
+        (struct ek_task *)((char *)next -
+                           __builtin_offsetof(struct ek_task, tasks));
     rq->curr = t;
     current_task = t;
   }

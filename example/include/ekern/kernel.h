@@ -68,8 +68,7 @@ union ek_pte {
 struct ek_device_ops {
   int (*probe)(struct ek_device *dev);
   void (*remove)(struct ek_device *dev);
-  ssize_t (*read)(struct ek_file *f, char __user *buf, size_t len,
-                  s64 *pos);
+  ssize_t (*read)(struct ek_file *f, char __user *buf, size_t len, s64 *pos);
   ssize_t (*write)(struct ek_file *f, const char __user *buf, size_t len,
                    s64 *pos);
   ek_irq_handler_t irq;
@@ -135,7 +134,7 @@ struct ek_task {
   void (*entry)(void *);
   atomic64_t utime;
   char comm[16];
-  u8 __tagged("stack") *stack;
+  u8 __tagged("stack") * stack;
 };
 
 struct ek_rq {
