@@ -83,7 +83,7 @@ check_one() {
   elif ! "$TOOL" "${ours[@]}" --roundtrip "$file" --detached "$d/rt.btf" 2>"$d/rt.err"; then
     echo "roundtrip FAIL $name llvm-btf-split --roundtrip failed: $(head -c 200 "$d/rt.err" | tr '\n' ' ')"
   elif ! cmp -s "$d/orig.btf" "$d/rt.btf"; then
-    echo "roundtrip FAIL $name $(cmp "$d/orig.btf" "$d/rt.btf" 2>&1 | head -n 1)"
+    echo "roundtrip FAIL $name $(wc -c <"$d/rt.btf") vs $(wc -c <"$d/orig.btf") bytes, $(cmp "$d/orig.btf" "$d/rt.btf" 2>&1 | head -n 1 | sed 's/.* differ: /first difference at /')"
   else
     echo "roundtrip ok $name"
   fi
@@ -119,7 +119,7 @@ summary() { # check word
   if [ "$n" -ne "$total" ]; then
     status=1
     echo "  $fails failed, $((total - n - fails)) missing; first failures:"
-    grep "^$1 FAIL " "$WORK/results.txt" | head -n 10 | sed 's/^/    /'
+    grep "^$1 FAIL " "$WORK/results.txt" | LC_ALL=C sort | head -n 10 | sed 's/^/    /'
   fi
 }
 summary dump identical

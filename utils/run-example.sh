@@ -32,7 +32,7 @@ cmake_args=(-G Ninja -S "$src/example" -B "$EX" "-DEXAMPLE_DEBUG_FLAGS=${EXAMPLE
 
 echo "== building the example kernel in $EX"
 cmake "${cmake_args[@]}" >"$EX/configure.log" 2>&1 || { cat "$EX/configure.log" >&2; exit 1; }
-ninja -C "$EX" >/dev/null
+ninja -C "$EX" >"$EX/build.log" 2>&1 || { cat "$EX/build.log" >&2; exit 1; }
 rm -rf "$OUT"
 mkdir -p "$OUT"
 cp "$EX/vmlinux" "$OUT/vmlinux"
