@@ -13,6 +13,7 @@
 #include "BTF/BTFReader.h"
 #include "BTF/BTFVerifier.h"
 #include "BTF/BTFWriter.h"
+#include "Dedup/BTFDedup.h"
 #include "DriverOptions.h"
 #include "llvm/Support/Errc.h"
 #include "llvm/Support/InitLLVM.h"
@@ -55,6 +56,14 @@ static Error run(const DriverConfig &C) {
       dumpBTF(**ObjOrErr, outs());
       return Error::success();
     }
+    return writeBTFFile(**ObjOrErr, C.Detached);
+  }
+  case Mode::Dedup: {
+    Expected<std::unique_ptr<BTFObject>> ObjOrErr = readBTFFile(C.Input, Base);
+    if (!ObjOrErr)
+      return ObjOrErr.takeError();
+    if (Error E = dedupBTF(**ObjOrErr))
+      return createFileError(C.Input, std::move(E));
     return writeBTFFile(**ObjOrErr, C.Detached);
   }
   default:
