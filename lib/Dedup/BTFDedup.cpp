@@ -757,8 +757,8 @@ int Deduplicator::isEquiv(uint32_t Cand, uint32_t Canon) {
   }
   default:
     // VAR, DATASEC or DECL_TAG where a type must be: libbpf's -EINVAL.
-    Failure = formatv("type [{0}]: {1} cannot be compared for equivalence",
-                      Cand, kindName(CandKind))
+    Failure = formatv("type [{0}] is a {1} where a data type is expected", Cand,
+                      kindName(CandKind))
                   .str();
     return -1;
   }
