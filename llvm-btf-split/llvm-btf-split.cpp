@@ -19,6 +19,7 @@
 #include "BTF/BTFReader.h"
 #include "BTF/BTFVerifier.h"
 #include "BTF/BTFWriter.h"
+#include "Dedup/BTFDedup.h"
 #include "DriverOptions.h"
 #include "ELF/BTFSection.h"
 #include "ELF/OutputFile.h"
@@ -114,6 +115,15 @@ produceBTF(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
     StringRef Source = C.BTFSource.empty() ? C.Input : C.BTFSource;
     Phase P(S, "Read BTF", Source);
     return readBTFFile(Source, Base);
+  }
+  case Mode::Dedup: {
+    Expected<std::unique_ptr<BTFObject>> ObjOrErr = readBTFFile(C.Input, Base);
+    if (!ObjOrErr)
+      return ObjOrErr.takeError();
+    Phase P(S, "Dedup", C.Input);
+    if (Error E = dedupBTF(**ObjOrErr))
+      return createFileError(C.Input, std::move(E));
+    return ObjOrErr;
   }
   default:
     return createStringError(errc::function_not_supported,

@@ -44,8 +44,12 @@ clang = shutil.which("clang-22") or os.path.join(config.llvm_tools_dir, "clang")
 if os.path.exists(clang):
     config.available_features.add("clang")
     config.substitutions.append(("%clang", clang))
-if os.path.exists("/usr/include/bpf/btf.h"):
+# libbpf: the libbpf-dedup oracle (utils/libbpf-dedup) was built.
+libbpf_dedup = os.path.join(config.btfsplit_obj_root, "utils", "libbpf-dedup",
+                            "libbpf-dedup")
+if os.path.exists("/usr/include/bpf/btf.h") and os.path.exists(libbpf_dedup):
     config.available_features.add("libbpf")
+    config.substitutions.append(("%libbpf-dedup", libbpf_dedup))
 if config.corpus_dir and os.path.exists(os.path.join(config.corpus_dir,
                                                      "vmlinux")):
     config.available_features.add("corpus")

@@ -1,0 +1,1009 @@
+//===- BTFDedup.cpp - BTF deduplication with libbpf semantics -------------===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+//
+// The algorithm is libbpf's btf__dedup() as of libbpf 1.1 (the version that
+// pahole 1.24 links and that made the kernel BTF we compare against). Every
+// type gets a canonical representative, recorded in Map (type ID ->
+// canonical ID, or Unprocessed); types that are their own representative
+// survive, all references are redirected to representatives. Candidate
+// representatives are found through Index, a multimap from a signature hash
+// (kind-specific, see the hash*() functions) to canonical type IDs.
+//
+// The passes, run by Deduplicator::run() in this order:
+//   passPrep         split BTF only: every base type is canonical (Map[id] =
+//                    id) and, except VAR and DATASEC, is added to Index.
+//   passStrings      strings used by local types are re-added to a fresh
+//                    table in first-use order; for split BTF a string the
+//                    base has takes the base offset. Unused strings go away.
+//   passPrimTypes    INT, FLOAT, FWD, ENUM, ENUM64: first exactly equal
+//                    candidate. An enum without values (an enum forward
+//                    declaration) matches a full ENUM or ENUM64 of the same
+//                    name; a full enum redirects earlier canonical enum
+//                    forwards to itself.
+//   passStructTypes  STRUCT, UNION: a candidate with equal name, size and
+//                    member names/offsets whose type graph is equivalent
+//                    (isEquiv, below).
+//   passResolveFwds  a FWD still canonical is mapped to the only canonical
+//                    struct/union (base or split) of its name and kind.
+//   passRefTypes     CONST, VOLATILE, RESTRICT, PTR, TYPEDEF, FUNC,
+//                    TYPE_TAG, DECL_TAG, ARRAY, FUNC_PROTO, depth first: the
+//                    referenced IDs are first replaced by their canonical
+//                    IDs, then the type is compared exactly with candidates.
+//                    A loop that does not go through a struct or union is an
+//                    error.
+//   passCompact      canonical local types are packed in ID order; the old
+//                    -> new ID map reuses HypotMap. Base IDs never move.
+//   passRemap        every type ID field goes through Map then HypotMap.
+//
+// Graph equivalence (isEquiv(Cand, Canon)) walks the candidate's type graph
+// and the canonical one in lockstep. HypotMap records which candidate type
+// each canonical type is assumed equal to; meeting a canonical type again
+// with the same candidate closes a cycle, with another candidate it fails
+// unless the two candidates are identical arrays or structs (compilers
+// sometimes emit duplicates within one unit). FWDs on the canonical side are
+// followed to their resolution; a FWD matches a STRUCT/UNION of its kind. If
+// that needs a base FWD to become a split struct, the base (immutable) cannot
+// change, so the split struct stays distinct (HypotAdjustCanon) while the
+// base FWD is still pointed at it so that split FWDs resolve. After a
+// successful check mergeHypotMap() records FWD resolutions and maps the
+// candidate's not yet mapped structs.
+//
+// Order of candidates. libbpf's hashmap prepends to a bucket chain and
+// reverses the chains whenever it grows, so equally good candidates are
+// tried in an order that depends on the insertion history. CandidateIndex
+// reproduces that order exactly (it is independent of the hash function),
+// so we pick the same representative as libbpf, deterministically.
+//
+// libbpf 1.1 versus today's libbpf (we follow 1.1):
+//   - Typedefs are deduplicated in the reference pass. libbpf 37027144
+//     (2025-11) moved them into the struct pass for recursive Go typedefs,
+//     and 5b0f3729 (2026-04) fixed its regression.
+//   - "Identical types" are arrays equal field by field and structs/unions
+//     whose members are equal, identical arrays or identical structs
+//     (f3c51fe0, 2022-10). libbpf c8a28812 (2025-04) added identical
+//     pointers and 5ee9fbf7 (2025-05) replaced all of it by a generic
+//     recursive comparison to depth 16 (whose ARRAY case compares a type
+//     with itself at libbpf HEAD). Our struct recursion stops at depth
+//     MaxIdenticalDepth, reached only by malformed input (a struct that
+//     contains itself), on which libbpf 1.1 overflows its stack.
+//   - Split string offsets start at the base's string size; multi-level
+//     split BTF (8df8d67f, 0e14a12a, 2025) does not exist here.
+//   - No layout section (2026): the header is the 24-byte one.
+// Beyond libbpf: dangling type IDs and bad string offsets are reported
+// instead of read out of bounds, and the passes run on a thread with a large
+// stack so that deep (valid) type chains cannot overflow it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Dedup/BTFDedup.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Errc.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/thread.h"
+#include "llvm/Support/xxhash.h"
+#include <algorithm>
+#include <optional>
+
+using namespace llvm;
+using namespace btfsplit;
+
+namespace {
+
+/// Map values above MaxNrTypes are not type IDs (libbpf's markers).
+constexpr uint32_t Unprocessed = UINT32_MAX;
+constexpr uint32_t InProgress = UINT32_MAX - 1;
+constexpr uint32_t MaxNrTypes = 0x7fffffff;
+/// Nesting limit of the identical-structs check (see the file comment).
+constexpr unsigned MaxIdenticalDepth = 1024;
+/// Stack for the passes: recursion depth follows type chains.
+constexpr unsigned DedupStackSize = 256u << 20;
+
+template <typename... Ts> Error makeError(const char *Fmt, Ts &&...Vals) {
+  return createStringError(errc::invalid_argument,
+                           formatv(Fmt, std::forward<Ts>(Vals)...).str());
+}
+
+//===----------------------------------------------------------------------===//
+// Raw type access
+//===----------------------------------------------------------------------===//
+
+unsigned kindOf(const BTF::CommonType *T) { return T->getKind(); }
+bool isComposite(const BTF::CommonType *T) {
+  return kindOf(T) == BTF::BTF_KIND_STRUCT || kindOf(T) == BTF::BTF_KIND_UNION;
+}
+bool isAnyEnum(const BTF::CommonType *T) {
+  return kindOf(T) == BTF::BTF_KIND_ENUM || kindOf(T) == BTF::BTF_KIND_ENUM64;
+}
+bool isEnumFwd(const BTF::CommonType *T) {
+  return isAnyEnum(T) && T->getVlen() == 0;
+}
+/// A FWD stands for a union when its kind_flag is set.
+unsigned fwdKind(const BTF::CommonType *T) {
+  return kindFlag(T) ? BTF::BTF_KIND_UNION : BTF::BTF_KIND_STRUCT;
+}
+const BTF::BTFArray &arrayOf(const BTF::CommonType *T) {
+  return cast<BTF::ArrayType>(T)->getArray();
+}
+ArrayRef<BTF::BTFMember> membersOf(const BTF::CommonType *T) {
+  return cast<BTF::StructType>(T)->members();
+}
+/// FUNC_PROTO parameters as {name_off, type} word pairs.
+ArrayRef<uint32_t> paramWords(const BTF::CommonType *T) { return tailWords(T); }
+
+/// Call \p F on every type-ID field of \p T, in libbpf's order. \p F gets
+/// a reference it may write through when \p T is mutable.
+template <typename TypeT, typename Fn> void forEachTypeRef(TypeT *T, Fn F) {
+  auto Tail = tailWords(T);
+  switch (kindOf(T)) {
+  case BTF::BTF_KIND_PTR:
+  case BTF::BTF_KIND_TYPEDEF:
+  case BTF::BTF_KIND_VOLATILE:
+  case BTF::BTF_KIND_CONST:
+  case BTF::BTF_KIND_RESTRICT:
+  case BTF::BTF_KIND_FUNC:
+  case BTF::BTF_KIND_TYPE_TAG:
+  case BTF::BTF_KIND_VAR:
+  case BTF::BTF_KIND_DECL_TAG:
+    F(T->Type);
+    break;
+  case BTF::BTF_KIND_ARRAY:
+    F(Tail[0]);
+    F(Tail[1]);
+    break;
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
+    for (size_t I = 1; I < Tail.size(); I += 3)
+      F(Tail[I]);
+    break;
+  case BTF::BTF_KIND_FUNC_PROTO:
+    F(T->Type);
+    for (size_t I = 1; I < Tail.size(); I += 2)
+      F(Tail[I]);
+    break;
+  case BTF::BTF_KIND_DATASEC:
+    for (size_t I = 0; I < Tail.size(); I += 3)
+      F(Tail[I]);
+    break;
+  default:
+    break;
+  }
+}
+
+/// Call \p F on every string-offset field of \p T, in libbpf's order.
+template <typename Fn> void forEachStrRef(BTF::CommonType *T, Fn F) {
+  F(T->NameOff);
+  MutableArrayRef<uint32_t> Tail = tailWords(T);
+  size_t Stride = 0;
+  switch (kindOf(T)) {
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
+  case BTF::BTF_KIND_ENUM64:
+    Stride = 3;
+    break;
+  case BTF::BTF_KIND_ENUM:
+  case BTF::BTF_KIND_FUNC_PROTO:
+    Stride = 2;
+    break;
+  default:
+    return;
+  }
+  for (size_t I = 0; I < Tail.size(); I += Stride)
+    F(Tail[I]);
+}
+
+//===----------------------------------------------------------------------===//
+// Signature hashes and equality, per kind (libbpf btf_hash_* / btf_equal_*)
+//===----------------------------------------------------------------------===//
+
+/// Collects 32-bit words and hashes them with xxh3. Which fields go in is
+/// what matters: types that may be equal must get equal hashes.
+class Signature {
+public:
+  explicit Signature(const BTF::CommonType *T) {
+    W.append({T->NameOff, T->Info, T->Size});
+  }
+  Signature &add(uint32_t V) {
+    W.push_back(V);
+    return *this;
+  }
+  uint64_t hash() const {
+    return xxh3_64bits(ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(W.data()), W.size() * 4));
+  }
+
+private:
+  SmallVector<uint32_t, 64> W;
+};
+
+uint64_t hashCommon(const BTF::CommonType *T) { return Signature(T).hash(); }
+
+uint64_t hashIntTag(const BTF::CommonType *T) {
+  return Signature(T).add(tailWords(T)[0]).hash();
+}
+
+/// Name only: enum forward declarations must meet full enums of any size.
+uint64_t hashEnum(const BTF::CommonType *T) {
+  return xxh3_64bits(
+      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(&T->NameOff), 4));
+}
+
+/// Member types are left out: they may not be canonical yet.
+uint64_t hashStruct(const BTF::CommonType *T) {
+  Signature S(T);
+  for (const BTF::BTFMember &M : membersOf(T))
+    S.add(M.NameOff).add(M.Offset);
+  return S.hash();
+}
+
+uint64_t hashArray(const BTF::CommonType *T) {
+  const BTF::BTFArray &A = arrayOf(T);
+  return Signature(T).add(A.ElemType).add(A.IndexType).add(A.Nelems).hash();
+}
+
+uint64_t hashFnProto(const BTF::CommonType *T) {
+  Signature S(T);
+  for (uint32_t W : paramWords(T))
+    S.add(W);
+  return S.hash();
+}
+
+bool equalCommon(const BTF::CommonType *A, const BTF::CommonType *B) {
+  return A->NameOff == B->NameOff && A->Info == B->Info && A->Size == B->Size;
+}
+
+bool equalIntTag(const BTF::CommonType *A, const BTF::CommonType *B) {
+  return equalCommon(A, B) && tailWords(A)[0] == tailWords(B)[0];
+}
+
+bool equalEnum(const BTF::CommonType *A, const BTF::CommonType *B) {
+  // Equal info words imply the same kind and number of values.
+  return equalCommon(A, B) && tailWords(A) == tailWords(B);
+}
+
+bool compatEnum(const BTF::CommonType *A, const BTF::CommonType *B) {
+  if (!isEnumFwd(A) && !isEnumFwd(B))
+    return equalEnum(A, B);
+  // A forward declaration: kind (ENUM or ENUM64), size and values are not
+  // compared.
+  return A->NameOff == B->NameOff && isAnyEnum(A) && isAnyEnum(B);
+}
+
+bool shallowEqualStruct(const BTF::CommonType *A, const BTF::CommonType *B) {
+  if (!equalCommon(A, B))
+    return false;
+  ArrayRef<BTF::BTFMember> MA = membersOf(A), MB = membersOf(B);
+  for (size_t I = 0; I < MA.size(); ++I)
+    if (MA[I].NameOff != MB[I].NameOff || MA[I].Offset != MB[I].Offset)
+      return false;
+  return true;
+}
+
+bool equalArray(const BTF::CommonType *A, const BTF::CommonType *B) {
+  if (!equalCommon(A, B))
+    return false;
+  const BTF::BTFArray &AA = arrayOf(A), &AB = arrayOf(B);
+  return AA.ElemType == AB.ElemType && AA.IndexType == AB.IndexType &&
+         AA.Nelems == AB.Nelems;
+}
+
+/// Arrays alike except for the element and index types.
+bool compatArray(const BTF::CommonType *A, const BTF::CommonType *B) {
+  return equalCommon(A, B) && arrayOf(A).Nelems == arrayOf(B).Nelems;
+}
+
+bool equalFnProto(const BTF::CommonType *A, const BTF::CommonType *B) {
+  return equalCommon(A, B) && paramWords(A) == paramWords(B);
+}
+
+/// Prototypes alike except for the return and parameter types.
+bool compatFnProto(const BTF::CommonType *A, const BTF::CommonType *B) {
+  if (A->NameOff != B->NameOff || A->Info != B->Info)
+    return false;
+  ArrayRef<uint32_t> PA = paramWords(A), PB = paramWords(B);
+  for (size_t I = 0; I < PA.size(); I += 2)
+    if (PA[I] != PB[I])
+      return false;
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// CandidateIndex
+//===----------------------------------------------------------------------===//
+
+/// Signature hash -> canonical type IDs, visited in exactly the order
+/// libbpf's `dedup_table` visits them. That table is a chained hashmap
+/// where an insertion is preceded, when `(size + 1) * 4 / 3 > capacity` (or
+/// capacity is 0), by doubling the capacity (minimum 4) and re-inserting all
+/// entries, and an entry is prepended to its bucket chain. Re-insertion walks
+/// each chain from its head and prepends again, so it reverses the order of
+/// the entries of every key. Here each key keeps its IDs in a vector whose
+/// last element is the chain's head, plus the number of growths it has seen;
+/// an odd number of growths since then reverses the vector on next use.
+class CandidateIndex {
+public:
+  /// Call \p F(ID) on the candidates of \p Hash until it returns true. \p F
+  /// must not add to the index.
+  template <typename Fn> void forEach(uint64_t Hash, Fn F) {
+    auto It = Buckets.find(key(Hash));
+    if (It == Buckets.end())
+      return;
+    Bucket &B = normalize(It->second);
+    for (size_t I = B.Ids.size(); I-- > 0;)
+      if (F(B.Ids[I]))
+        return;
+  }
+
+  void add(uint64_t Hash, uint32_t Id) {
+    if (Capacity == 0 || (Size + 1) * 4 / 3 > Capacity) {
+      Capacity = Capacity ? Capacity * 2 : 4;
+      ++Growths;
+    }
+    Bucket &B = Buckets[key(Hash)];
+    if (B.Ids.empty())
+      B.Growths = Growths;
+    normalize(B).Ids.push_back(Id);
+    ++Size;
+  }
+
+  void reserve(size_t N) { Buckets.reserve(N); }
+
+private:
+  struct Bucket {
+    SmallVector<uint32_t, 1> Ids;
+    uint32_t Growths = 0;
+  };
+
+  /// DenseMap reserves the two largest keys.
+  static uint64_t key(uint64_t Hash) {
+    return Hash >= UINT64_MAX - 1 ? Hash - 2 : Hash;
+  }
+
+  Bucket &normalize(Bucket &B) {
+    if ((Growths - B.Growths) & 1)
+      std::reverse(B.Ids.begin(), B.Ids.end());
+    B.Growths = Growths;
+    return B;
+  }
+
+  DenseMap<uint64_t, Bucket> Buckets;
+  uint64_t Size = 0;
+  uint64_t Capacity = 0;
+  uint32_t Growths = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// Deduplicator
+//===----------------------------------------------------------------------===//
+
+class Deduplicator {
+public:
+  Deduplicator(BTFObject &O, const DedupOptions &Opts)
+      : O(O), Opts(Opts), StartId(O.startId()), TypeCnt(O.typeCount()) {}
+
+  Error run();
+
+private:
+  Error passPrep();
+  Error passStrings();
+  Error passPrimTypes();
+  Error passStructTypes();
+  Error passResolveFwds();
+  Error passRefTypes();
+  Error passCompact();
+  Error passRemap();
+
+  Error checkTypeRefs();
+
+  const BTF::CommonType *type(uint32_t Id) const { return TypePtr[Id]; }
+  bool isMapped(uint32_t Id) const { return Map[Id] <= MaxNrTypes; }
+  /// Follow Map to the canonical type.
+  uint32_t resolve(uint32_t Id) const {
+    while (isMapped(Id) && Map[Id] != Id)
+      Id = Map[Id];
+    return Id;
+  }
+  /// Follow a FWD to the struct/union it resolved to, if any.
+  uint32_t resolveFwd(uint32_t Id) const {
+    if (kindOf(type(Id)) != BTF::BTF_KIND_FWD)
+      return Id;
+    uint32_t R = resolve(Id);
+    return kindOf(type(R)) == BTF::BTF_KIND_FWD ? Id : R;
+  }
+
+  void clearHypot();
+  void addHypot(uint32_t Canon, uint32_t Cand) {
+    HypotList.push_back(Canon);
+    HypotMap[Canon] = Cand;
+  }
+  void mergeHypot();
+  int isEquiv(uint32_t Cand, uint32_t Canon);
+  bool identicalArrays(uint32_t A, uint32_t B) const;
+  bool identicalStructs(uint32_t A, uint32_t B, unsigned Depth) const;
+  /// Canonical ID of \p Id after deduplicating it and what it references;
+  /// Unprocessed on error (then Failure is set).
+  uint32_t dedupRefType(uint32_t Id);
+
+  BTFObject &O;
+  const DedupOptions &Opts;
+  const uint32_t StartId;
+  const uint32_t TypeCnt;
+  /// Every type by ID, base and local (local ones point into O's words).
+  std::vector<const BTF::CommonType *> TypePtr;
+  /// Canonical representative of every type, or Unprocessed/InProgress.
+  std::vector<uint32_t> Map;
+  /// Hypothetical canonical -> candidate map of the current equivalence
+  /// check, and the IDs set in it; after compaction, old -> new IDs.
+  std::vector<uint32_t> HypotMap;
+  std::vector<uint32_t> HypotList;
+  /// The current check would need a base FWD to become a split struct.
+  bool HypotAdjustCanon = false;
+  CandidateIndex Index;
+  /// First error of a recursive step.
+  std::optional<std::string> Failure;
+};
+
+/// A zeroed type for ID 0 (void), long enough for any accessor of kind 0.
+const uint32_t VoidWords[3] = {0, 0, 0};
+
+Error Deduplicator::run() {
+  TypePtr.resize(TypeCnt);
+  TypePtr[0] = reinterpret_cast<const BTF::CommonType *>(VoidWords);
+  for (uint32_t Id = 1; Id < TypeCnt; ++Id)
+    TypePtr[Id] = O.type(Id);
+  if (Error E = checkTypeRefs())
+    return E;
+
+  Map.assign(TypeCnt, Unprocessed);
+  Map[0] = 0;
+  for (uint32_t Id = StartId; Id < TypeCnt; ++Id) {
+    unsigned K = kindOf(type(Id));
+    // VAR and DATASEC are never deduplicated.
+    if (K == BTF::BTF_KIND_VAR || K == BTF::BTF_KIND_DATASEC)
+      Map[Id] = Id;
+  }
+  HypotMap.assign(TypeCnt, Unprocessed);
+  Index.reserve(TypeCnt);
+
+  if (Error E = passPrep())
+    return E;
+  if (Error E = passStrings())
+    return E;
+  if (Error E = passPrimTypes())
+    return E;
+  if (Error E = passStructTypes())
+    return E;
+  if (Error E = passResolveFwds())
+    return E;
+  if (Error E = passRefTypes())
+    return E;
+  if (Error E = passCompact())
+    return E;
+  return passRemap();
+}
+
+/// Every type-ID field must name an existing type, or the passes would read
+/// out of bounds.
+Error Deduplicator::checkTypeRefs() {
+  for (uint32_t Id = 1; Id < TypeCnt; ++Id) {
+    uint32_t Bad = 0;
+    forEachTypeRef(type(Id), [&](uint32_t R) {
+      if (R >= TypeCnt && !Bad)
+        Bad = R;
+    });
+    if (Bad)
+      return makeError("type [{0}] refers to type [{1}], but the last type "
+                       "is [{2}]",
+                       Id, Bad, TypeCnt - 1);
+  }
+  return Error::success();
+}
+
+Error Deduplicator::passPrep() {
+  for (uint32_t Id = 1; Id < StartId; ++Id) {
+    const BTF::CommonType *T = type(Id);
+    Map[Id] = Id;
+    uint64_t H;
+    switch (kindOf(T)) {
+    case BTF::BTF_KIND_VAR:
+    case BTF::BTF_KIND_DATASEC:
+      continue;
+    case BTF::BTF_KIND_INT:
+    case BTF::BTF_KIND_DECL_TAG:
+      H = hashIntTag(T);
+      break;
+    case BTF::BTF_KIND_ENUM:
+    case BTF::BTF_KIND_ENUM64:
+      H = hashEnum(T);
+      break;
+    case BTF::BTF_KIND_STRUCT:
+    case BTF::BTF_KIND_UNION:
+      H = hashStruct(T);
+      break;
+    case BTF::BTF_KIND_ARRAY:
+      H = hashArray(T);
+      break;
+    case BTF::BTF_KIND_FUNC_PROTO:
+      H = hashFnProto(T);
+      break;
+    default:
+      H = hashCommon(T);
+      break;
+    }
+    Index.add(H, Id);
+  }
+  return Error::success();
+}
+
+Error Deduplicator::passStrings() {
+  if (!Opts.DedupStrings)
+    return Error::success();
+  const BTFObject *Base = O.base();
+  uint32_t StartStrOff = O.startStrOff();
+  StringTable New;
+  // Only base BTF has the empty string at offset 0.
+  if (!Base)
+    New.add("");
+  for (uint32_t Id = StartId; Id < TypeCnt; ++Id) {
+    uint32_t BadOff = 0;
+    forEachStrRef(O.localType(Id), [&](uint32_t &Off) {
+      // The empty string and base strings stay.
+      if (Off == 0 || Off < StartStrOff)
+        return;
+      if (!O.isValidStrOff(Off)) {
+        BadOff = Off;
+        return;
+      }
+      StringRef S = O.str(Off);
+      if (Base)
+        if (std::optional<uint32_t> BaseOff = Base->findString(S)) {
+          Off = *BaseOff;
+          return;
+        }
+      Off = StartStrOff + New.add(S);
+    });
+    if (BadOff)
+      return makeError("type [{0}] has invalid string offset {1}", Id, BadOff);
+  }
+  O.strings() = std::move(New);
+  return Error::success();
+}
+
+Error Deduplicator::passPrimTypes() {
+  for (uint32_t Id = StartId; Id < TypeCnt; ++Id) {
+    const BTF::CommonType *T = type(Id);
+    uint32_t NewId = Id;
+    uint64_t H;
+    switch (kindOf(T)) {
+    case BTF::BTF_KIND_INT:
+      H = hashIntTag(T);
+      Index.forEach(H, [&](uint32_t C) {
+        if (!equalIntTag(T, type(C)))
+          return false;
+        NewId = C;
+        return true;
+      });
+      break;
+    case BTF::BTF_KIND_ENUM:
+    case BTF::BTF_KIND_ENUM64:
+      H = hashEnum(T);
+      Index.forEach(H, [&](uint32_t C) {
+        const BTF::CommonType *CT = type(C);
+        if (equalEnum(T, CT)) {
+          NewId = C;
+          return true;
+        }
+        if (!compatEnum(T, CT))
+          return false;
+        if (isEnumFwd(T)) {
+          // A forward declaration resolves to the full enum.
+          NewId = C;
+          return true;
+        }
+        // A canonical forward declaration resolves to this full enum.
+        Map[C] = Id;
+        return false;
+      });
+      break;
+    case BTF::BTF_KIND_FWD:
+    case BTF::BTF_KIND_FLOAT:
+      H = hashCommon(T);
+      Index.forEach(H, [&](uint32_t C) {
+        if (!equalCommon(T, type(C)))
+          return false;
+        NewId = C;
+        return true;
+      });
+      break;
+    default:
+      continue;
+    }
+    Map[Id] = NewId;
+    if (NewId == Id)
+      Index.add(H, Id);
+  }
+  return Error::success();
+}
+
+void Deduplicator::clearHypot() {
+  for (uint32_t Id : HypotList)
+    HypotMap[Id] = Unprocessed;
+  HypotList.clear();
+  HypotAdjustCanon = false;
+}
+
+bool Deduplicator::identicalArrays(uint32_t A, uint32_t B) const {
+  const BTF::CommonType *TA = type(A), *TB = type(B);
+  if (kindOf(TA) != BTF::BTF_KIND_ARRAY || kindOf(TB) != BTF::BTF_KIND_ARRAY)
+    return false;
+  return equalArray(TA, TB);
+}
+
+bool Deduplicator::identicalStructs(uint32_t A, uint32_t B,
+                                    unsigned Depth) const {
+  const BTF::CommonType *TA = type(A), *TB = type(B);
+  if (!isComposite(TA) || kindOf(TA) != kindOf(TB) || Depth > MaxIdenticalDepth)
+    return false;
+  if (!shallowEqualStruct(TA, TB))
+    return false;
+  ArrayRef<BTF::BTFMember> MA = membersOf(TA), MB = membersOf(TB);
+  for (size_t I = 0; I < MA.size(); ++I)
+    if (MA[I].Type != MB[I].Type && !identicalArrays(MA[I].Type, MB[I].Type) &&
+        !identicalStructs(MA[I].Type, MB[I].Type, Depth + 1))
+      return false;
+  return true;
+}
+
+/// 1 if the graph of \p Cand is equivalent to the graph of canonical type
+/// \p Canon under the hypotheses made so far, 0 if not, -1 on error.
+int Deduplicator::isEquiv(uint32_t Cand, uint32_t Canon) {
+  // Both resolve to the same canonical type: equivalent.
+  if (resolve(Cand) == resolve(Canon))
+    return 1;
+
+  Canon = resolveFwd(Canon);
+  uint32_t Hypot = HypotMap[Canon];
+  if (Hypot <= MaxNrTypes) {
+    if (Hypot == Cand)
+      return 1;
+    // Compilers may emit identical arrays or structs twice within one unit,
+    // so one canonical type meets two candidates that are the same.
+    return identicalArrays(Hypot, Cand) || identicalStructs(Hypot, Cand, 0);
+  }
+  addHypot(Canon, Cand);
+
+  const BTF::CommonType *CandT = type(Cand), *CanonT = type(Canon);
+  unsigned CandKind = kindOf(CandT), CanonKind = kindOf(CanonT);
+  if (CandT->NameOff != CanonT->NameOff)
+    return 0;
+
+  // A FWD is equivalent to a STRUCT/UNION of its kind.
+  if ((CandKind == BTF::BTF_KIND_FWD || CanonKind == BTF::BTF_KIND_FWD) &&
+      CandKind != CanonKind) {
+    unsigned RealKind, FwdKind;
+    if (CandKind == BTF::BTF_KIND_FWD) {
+      RealKind = CanonKind;
+      FwdKind = fwdKind(CandT);
+    } else {
+      RealKind = CandKind;
+      FwdKind = fwdKind(CanonT);
+      // The base FWD would have to become the struct; the base is immutable.
+      if (FwdKind == RealKind && Canon < StartId)
+        HypotAdjustCanon = true;
+    }
+    return FwdKind == RealKind;
+  }
+
+  if (CandKind != CanonKind)
+    return 0;
+
+  switch (CandKind) {
+  case BTF::BTF_KIND_INT:
+    return equalIntTag(CandT, CanonT);
+  case BTF::BTF_KIND_ENUM:
+  case BTF::BTF_KIND_ENUM64:
+    return compatEnum(CandT, CanonT);
+  case BTF::BTF_KIND_FWD:
+  case BTF::BTF_KIND_FLOAT:
+    return equalCommon(CandT, CanonT);
+  case BTF::BTF_KIND_CONST:
+  case BTF::BTF_KIND_VOLATILE:
+  case BTF::BTF_KIND_RESTRICT:
+  case BTF::BTF_KIND_PTR:
+  case BTF::BTF_KIND_TYPEDEF:
+  case BTF::BTF_KIND_FUNC:
+  case BTF::BTF_KIND_TYPE_TAG:
+    if (CandT->Info != CanonT->Info)
+      return 0;
+    return isEquiv(CandT->Type, CanonT->Type);
+  case BTF::BTF_KIND_ARRAY: {
+    if (!compatArray(CandT, CanonT))
+      return 0;
+    const BTF::BTFArray &CandA = arrayOf(CandT), &CanonA = arrayOf(CanonT);
+    int Eq = isEquiv(CandA.IndexType, CanonA.IndexType);
+    if (Eq <= 0)
+      return Eq;
+    return isEquiv(CandA.ElemType, CanonA.ElemType);
+  }
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION: {
+    if (!shallowEqualStruct(CandT, CanonT))
+      return 0;
+    ArrayRef<BTF::BTFMember> CandM = membersOf(CandT),
+                             CanonM = membersOf(CanonT);
+    for (size_t I = 0; I < CandM.size(); ++I) {
+      int Eq = isEquiv(CandM[I].Type, CanonM[I].Type);
+      if (Eq <= 0)
+        return Eq;
+    }
+    return 1;
+  }
+  case BTF::BTF_KIND_FUNC_PROTO: {
+    if (!compatFnProto(CandT, CanonT))
+      return 0;
+    int Eq = isEquiv(CandT->Type, CanonT->Type);
+    if (Eq <= 0)
+      return Eq;
+    ArrayRef<uint32_t> CandP = paramWords(CandT), CanonP = paramWords(CanonT);
+    for (size_t I = 1; I < CandP.size(); I += 2) {
+      Eq = isEquiv(CandP[I], CanonP[I]);
+      if (Eq <= 0)
+        return Eq;
+    }
+    return 1;
+  }
+  default:
+    // VAR, DATASEC or DECL_TAG where a type must be: libbpf's -EINVAL.
+    Failure = formatv("type [{0}] is a {1} where a data type is expected", Cand,
+                      kindName(CandKind))
+                  .str();
+    return -1;
+  }
+}
+
+/// Turn the hypotheses of a successful equivalence check into mappings.
+void Deduplicator::mergeHypot() {
+  for (uint32_t CanonId : HypotList) {
+    uint32_t TId = resolve(HypotMap[CanonId]);
+    uint32_t CId = resolve(CanonId);
+    unsigned TKind = kindOf(type(TId)), CKind = kindOf(type(CId));
+    // A canonical FWD resolves to the struct, even a base FWD, so that
+    // split FWDs resolved to it follow.
+    if (TKind != BTF::BTF_KIND_FWD && CKind == BTF::BTF_KIND_FWD)
+      Map[CId] = TId;
+    // If the base would have to change, the graphs are not equivalent.
+    if (HypotAdjustCanon)
+      continue;
+    if (TKind == BTF::BTF_KIND_FWD && CKind != BTF::BTF_KIND_FWD)
+      Map[TId] = CId;
+    // A struct of the candidate graph that is not mapped yet can take the
+    // canonical struct, if that one is settled.
+    if ((TKind == BTF::BTF_KIND_STRUCT || TKind == BTF::BTF_KIND_UNION) &&
+        CKind != BTF::BTF_KIND_FWD && isMapped(CId) && !isMapped(TId))
+      Map[TId] = CId;
+  }
+}
+
+Error Deduplicator::passStructTypes() {
+  for (uint32_t Id = StartId; Id < TypeCnt; ++Id) {
+    if (isMapped(Id))
+      continue;
+    const BTF::CommonType *T = type(Id);
+    if (!isComposite(T))
+      continue;
+    uint64_t H = hashStruct(T);
+    uint32_t NewId = Id;
+    bool Failed = false;
+    Index.forEach(H, [&](uint32_t C) {
+      // A FWD with a colliding hash must not be taken: FWD and struct are
+      // equivalent, which would make a FWD -> struct -> FWD loop.
+      if (!shallowEqualStruct(T, type(C)))
+        return false;
+      clearHypot();
+      int Eq = isEquiv(Id, C);
+      if (Eq < 0) {
+        Failed = true;
+        return true;
+      }
+      if (!Eq)
+        return false;
+      mergeHypot();
+      if (HypotAdjustCanon)
+        return false;
+      NewId = C;
+      return true;
+    });
+    if (Failed)
+      return makeError("{0}", *Failure);
+    Map[Id] = NewId;
+    if (NewId == Id)
+      Index.add(H, Id);
+  }
+  return Error::success();
+}
+
+Error Deduplicator::passResolveFwds() {
+  // Name -> the canonical struct/union of that name (base or split), or 0
+  // when there are several.
+  DenseMap<uint32_t, uint32_t> Unique;
+  for (uint32_t Id = 1; Id < TypeCnt; ++Id) {
+    const BTF::CommonType *T = type(Id);
+    if (!isComposite(T) || Map[Id] != Id)
+      continue;
+    auto [It, Inserted] = Unique.try_emplace(T->NameOff, Id);
+    if (!Inserted)
+      It->second = 0;
+  }
+  for (uint32_t Id = StartId; Id < TypeCnt; ++Id) {
+    const BTF::CommonType *T = type(Id);
+    if (kindOf(T) != BTF::BTF_KIND_FWD || Map[Id] != Id)
+      continue;
+    auto It = Unique.find(T->NameOff);
+    if (It == Unique.end() || !It->second)
+      continue;
+    if (kindOf(type(It->second)) != fwdKind(T))
+      continue;
+    Map[Id] = It->second;
+  }
+  return Error::success();
+}
+
+uint32_t Deduplicator::dedupRefType(uint32_t Id) {
+  if (Map[Id] == InProgress) {
+    Failure = formatv("type [{0}] is part of a reference loop that does not "
+                      "go through a struct or union",
+                      Id)
+                  .str();
+    return Unprocessed;
+  }
+  if (isMapped(Id))
+    return resolve(Id);
+
+  BTF::CommonType *T = O.localType(Id);
+  Map[Id] = InProgress;
+  uint32_t NewId = Id;
+  uint64_t H;
+  // Replace the reference in place by its canonical ID.
+  auto Canonicalize = [&](uint32_t &Ref) {
+    uint32_t R = dedupRefType(Ref);
+    if (R == Unprocessed)
+      return false;
+    Ref = R;
+    return true;
+  };
+
+  switch (kindOf(T)) {
+  case BTF::BTF_KIND_CONST:
+  case BTF::BTF_KIND_VOLATILE:
+  case BTF::BTF_KIND_RESTRICT:
+  case BTF::BTF_KIND_PTR:
+  case BTF::BTF_KIND_TYPEDEF:
+  case BTF::BTF_KIND_FUNC:
+  case BTF::BTF_KIND_TYPE_TAG:
+    if (!Canonicalize(T->Type))
+      return Unprocessed;
+    H = hashCommon(T);
+    Index.forEach(H, [&](uint32_t C) {
+      if (!equalCommon(T, type(C)))
+        return false;
+      NewId = C;
+      return true;
+    });
+    break;
+  case BTF::BTF_KIND_DECL_TAG:
+    if (!Canonicalize(T->Type))
+      return Unprocessed;
+    H = hashIntTag(T);
+    Index.forEach(H, [&](uint32_t C) {
+      if (!equalIntTag(T, type(C)))
+        return false;
+      NewId = C;
+      return true;
+    });
+    break;
+  case BTF::BTF_KIND_ARRAY: {
+    MutableArrayRef<uint32_t> A = tailWords(T);
+    // Element first, then index, as libbpf.
+    if (!Canonicalize(A[0]) || !Canonicalize(A[1]))
+      return Unprocessed;
+    H = hashArray(T);
+    Index.forEach(H, [&](uint32_t C) {
+      if (!equalArray(T, type(C)))
+        return false;
+      NewId = C;
+      return true;
+    });
+    break;
+  }
+  case BTF::BTF_KIND_FUNC_PROTO: {
+    if (!Canonicalize(T->Type))
+      return Unprocessed;
+    MutableArrayRef<uint32_t> P = tailWords(T);
+    for (size_t I = 1; I < P.size(); I += 2)
+      if (!Canonicalize(P[I]))
+        return Unprocessed;
+    H = hashFnProto(T);
+    Index.forEach(H, [&](uint32_t C) {
+      if (!equalFnProto(T, type(C)))
+        return false;
+      NewId = C;
+      return true;
+    });
+    break;
+  }
+  default:
+    Failure = formatv("type [{0}]: unexpected {1} in the reference pass", Id,
+                      kindName(kindOf(T)))
+                  .str();
+    return Unprocessed;
+  }
+
+  Map[Id] = NewId;
+  if (NewId == Id)
+    Index.add(H, Id);
+  return NewId;
+}
+
+Error Deduplicator::passRefTypes() {
+  for (uint32_t Id = StartId; Id < TypeCnt; ++Id)
+    if (dedupRefType(Id) == Unprocessed)
+      return makeError("{0}", *Failure);
+  return Error::success();
+}
+
+Error Deduplicator::passCompact() {
+  // HypotMap now maps old IDs to new ones; base IDs stay.
+  for (uint32_t Id = 0; Id < StartId; ++Id)
+    HypotMap[Id] = Id;
+  std::vector<uint32_t> Words;
+  std::vector<uint32_t> Offsets;
+  Words.reserve(O.words().size());
+  uint32_t Next = StartId;
+  for (uint32_t Id = StartId; Id < TypeCnt; ++Id) {
+    HypotMap[Id] = Unprocessed;
+    if (Map[Id] != Id)
+      continue;
+    ArrayRef<uint32_t> W = O.typeWords(Id);
+    Offsets.push_back(Words.size());
+    Words.insert(Words.end(), W.begin(), W.end());
+    HypotMap[Id] = Next++;
+  }
+  // The type pointers into the old words die here.
+  TypePtr.clear();
+  O.words() = std::move(Words);
+  O.typeOffsets() = std::move(Offsets);
+  return Error::success();
+}
+
+Error Deduplicator::passRemap() {
+  for (uint32_t Id = StartId; Id < O.typeCount(); ++Id) {
+    uint32_t Bad = 0;
+    forEachTypeRef(O.localType(Id), [&](uint32_t &Ref) {
+      uint32_t New = HypotMap[resolve(Ref)];
+      if (New > MaxNrTypes) {
+        Bad = Ref;
+        return;
+      }
+      Ref = New;
+    });
+    if (Bad)
+      return makeError("type [{0}]: referenced type [{1}] has no canonical "
+                       "representative",
+                       Id, Bad);
+  }
+  return Error::success();
+}
+
+} // namespace
+
+Error btfsplit::dedupBTF(BTFObject &O, const DedupOptions &Opts) {
+  Deduplicator D(O, Opts);
+  std::optional<Error> Result;
+  llvm::thread T(std::optional<unsigned>(DedupStackSize),
+                 [&] { Result.emplace(D.run()); });
+  T.join();
+  return std::move(*Result);
+}
