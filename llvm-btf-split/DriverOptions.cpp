@@ -109,6 +109,30 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
                                "invalid thread count '%s'", V.str().c_str());
   }
 
+  if (const Arg *A = Args.getLastArg(OPT_btf_features))
+    if (Error E = parseBTFFeatures(A->getValue(), Config.Encoder.Features,
+                                   Args.hasArg(OPT_btf_features_strict)))
+      return std::move(E);
+  BTFFeatures &F = Config.Encoder.Features;
+  if (Args.hasArg(OPT_btf_gen_floats))
+    F.Float = true;
+  if (Args.hasArg(OPT_skip_encoding_btf_vars))
+    F.Var = false;
+  if (Args.hasArg(OPT_skip_encoding_btf_enum64))
+    F.Enum64 = false;
+  if (Args.hasArg(OPT_skip_encoding_btf_decl_tag))
+    F.DeclTag = false;
+  if (Args.hasArg(OPT_skip_encoding_btf_type_tag))
+    F.TypeTag = false;
+  for (const Arg *A : Args.filtered(OPT_lang_exclude)) {
+    SmallVector<StringRef, 4> Langs;
+    StringRef(A->getValue()).split(Langs, ',', -1, false);
+    for (StringRef L : Langs)
+      Config.Encoder.LangExclude.push_back(L.trim().str());
+  }
+  Config.Encoder.Threads = Config.Threads;
+  Config.NoDedup = Args.hasArg(OPT_no_dedup);
+
   std::vector<std::string> Positional = Args.getAllArgValues(OPT_INPUT);
   if (Positional.empty())
     return createStringError(errc::invalid_argument, "no input file");
@@ -122,5 +146,10 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
       Config.Detached.empty())
     return createStringError(errc::invalid_argument,
                              "--dedup and --roundtrip need --detached <file>");
+  if (Config.Action == Mode::Encode && Config.Detached.empty())
+    return createStringError(
+        errc::invalid_argument,
+        "encoding needs --detached <file> (writing .BTF into an ELF file "
+        "is not implemented yet)");
   return Config;
 }

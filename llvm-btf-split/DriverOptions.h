@@ -7,6 +7,7 @@
 #ifndef LLVM_BTF_SPLIT_DRIVEROPTIONS_H
 #define LLVM_BTF_SPLIT_DRIVEROPTIONS_H
 
+#include "DWARF2BTF/DWARFToBTF.h"
 #include "llvm/Support/Error.h"
 #include <string>
 
@@ -24,6 +25,9 @@ struct DriverConfig {
   unsigned Threads = 0;
   bool ShowHelp = false;
   bool ShowVersion = false;
+  /// Encode mode: pahole-compatible encoder settings.
+  EncoderOptions Encoder;
+  bool NoDedup = false;
 };
 
 /// Parse \p Argv (without the program name) into a DriverConfig.

@@ -28,3 +28,25 @@ defm detached : Eq<"detached", "Write raw BTF to <file> ('-' for stdout)">,
 defm threads : Eq<"threads", "Use <n> threads (0: all cores)">,
   MetaVarName<"<n>">;
 def : JoinedOrSeparate<["-"], "j">, Alias<threads>, HelpText<"Alias for --threads">;
+
+// Encoder (default mode): pahole's BTF feature switches.
+defm btf_features : Eq<"btf-features",
+  "BTF features to encode, pahole's names: encode_force,var,float,decl_tag,type_tag,enum64 (default: all of these)">,
+  MetaVarName<"<list>">;
+def btf_features_strict : Flag<["--"], "btf-features-strict">,
+  HelpText<"Reject unknown names in --btf-features">;
+defm lang_exclude : Eq<"lang-exclude",
+  "Skip compile units in these DWARF languages (comma-separated, e.g. rust)">,
+  MetaVarName<"<list>">;
+def btf_gen_floats : Flag<["--"], "btf-gen-floats">,
+  HelpText<"Encode floats as FLOAT (pahole --btf_gen_floats; feature 'float')">;
+def skip_encoding_btf_vars : Flag<["--"], "skip-encoding-btf-vars">,
+  HelpText<"Do not encode per-CPU variables (feature 'var' off)">;
+def skip_encoding_btf_enum64 : Flag<["--"], "skip-encoding-btf-enum64">,
+  HelpText<"Encode 64-bit enums as 32-bit ENUM (feature 'enum64' off)">;
+def skip_encoding_btf_decl_tag : Flag<["--"], "skip-encoding-btf-decl-tag">,
+  HelpText<"Do not encode DECL_TAG (feature 'decl_tag' off)">;
+def skip_encoding_btf_type_tag : Flag<["--"], "skip-encoding-btf-type-tag">,
+  HelpText<"Do not encode TYPE_TAG (feature 'type_tag' off)">;
+def no_dedup : Flag<["--"], "no-dedup">,
+  HelpText<"Write the encoder's output without deduplication">;
