@@ -968,10 +968,6 @@ private:
     uint32_t Type, Offset, Size;
   };
   std::vector<SecInfo> Percpu;
-  uint64_t PercpuSize = 0;
-
-public:
-  void setPercpuSize(uint64_t S) { PercpuSize = S; }
 };
 } // namespace
 
@@ -1037,9 +1033,12 @@ void Merger::finish() {
   std::stable_sort(
       Percpu.begin(), Percpu.end(),
       [](const SecInfo &A, const SecInfo &B) { return A.Offset < B.Offset; });
+  // pahole sizes the DATASEC to the end of its last variable, not to the
+  // ELF section.
+  const SecInfo &Last = Percpu.back();
   std::vector<uint32_t> W = {Out.addString(".data..percpu"),
                              makeInfo(BTF::BTF_KIND_DATASEC, Percpu.size()),
-                             uint32_t(PercpuSize)};
+                             Last.Offset + Last.Size};
   for (const SecInfo &S : Percpu) {
     W.push_back(S.Type);
     W.push_back(S.Offset);
@@ -1142,7 +1141,6 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   auto Out =
       Base ? std::make_unique<BTFObject>(Base) : std::make_unique<BTFObject>();
   Merger M(*Out);
-  M.setPercpuSize(Syms.PercpuSize);
 
   auto Convert = [&](DWARFUnit *CU, CUResult &R) {
     DWARFDie CUDie = CU->getUnitDIE(false);

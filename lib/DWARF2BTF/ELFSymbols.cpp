@@ -76,6 +76,11 @@ Expected<ELFSymbols> btfsplit::readELFSymbols(const ObjectFile &Obj) {
       continue;
     }
     uint64_t Addr = *ValueOrErr;
+    // pahole 1.24 ignores per-CPU symbols at address 0 of an executable:
+    // the DEFINE_PER_CPU_FIRST variable (fixed_percpu_data on x86-64).
+    // Module variables at offset 0 are kept.
+    if (!S.IsRelocatable && Addr == 0)
+      continue;
     if (!S.IsRelocatable)
       Addr -= S.PercpuAddr;
     S.PercpuVars.try_emplace(Addr,
