@@ -41,3 +41,10 @@ if config.corpus_dir and os.path.exists(os.path.join(config.corpus_dir,
                                                      "vmlinux")):
     config.available_features.add("corpus")
     config.substitutions.append(("%corpus", config.corpus_dir))
+
+# btfcmp.py (BTF equivalence modulo type-ID order): lit param btfcmp=PATH,
+# default the project's shared copy.
+btfcmp = lit_config.params.get("btfcmp", "/work/shared/tools/btfcmp.py")
+if os.path.exists(btfcmp):
+    config.available_features.add("btfcmp")
+    config.substitutions.append(("%btfcmp", "python3 " + btfcmp))

@@ -505,12 +505,13 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       L.addRef(BTF::BTF_KIND_PTR, "", typeOf(D));
       return Error::success();
     }
-    // PTR -> TYPE_TAG(first) -> ... -> TYPE_TAG(last) -> pointee.
+    // pahole chains the tags in reverse DWARF order:
+    // PTR -> TYPE_TAG(last) -> ... -> TYPE_TAG(first) -> pointee.
     uint32_t Pointee = typeOf(D);
     uint32_t First = NextId;
     for (size_t K = 0; K < Tags.size(); ++K) {
       uint32_t Next = K + 1 < Tags.size() ? First + K + 1 : Pointee;
-      reserve({ItemKind::TypeTag, 0, D, Tags[K], Next});
+      reserve({ItemKind::TypeTag, 0, D, Tags[Tags.size() - 1 - K], Next});
     }
     L.addRef(BTF::BTF_KIND_PTR, "", First);
     return Error::success();

@@ -46,7 +46,11 @@ struct all {
   int matrix[3][4];
   const volatile int cv;
   char *restrict rp;
+#ifdef NO_ATOMIC /* pahole 1.24 turns _Atomic members into void */
+  int at;
+#else
   _Atomic int at;
+#endif
   struct opaque *op;
   int (*fp)(int, const char *, ...);
   void (*vp)(void);
