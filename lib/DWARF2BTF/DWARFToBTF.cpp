@@ -26,7 +26,9 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/BinaryFormat/Dwarf.h"
+#include "llvm/DebugInfo/DWARF/DWARFAbbreviationDeclaration.h"
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
+#include "llvm/DebugInfo/DWARF/DWARFDebugAbbrev.h"
 #include "llvm/DebugInfo/DWARF/DWARFDie.h"
 #include "llvm/DebugInfo/DWARF/DWARFFormValue.h"
 #include "llvm/DebugInfo/DWARF/DWARFObject.h"
@@ -148,11 +150,12 @@ static StringRef dieName(const DWARFDie &D) {
 
 /// The DIE's own DW_AT_name, not through specification/abstract origin.
 static StringRef ownName(const DWARFDie &D) {
-  if (std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name))
+  if (std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name)) {
     if (Expected<const char *> S = V->getAsCString())
       return *S;
     else
       consumeError(S.takeError());
+  }
   return {};
 }
 
@@ -383,11 +386,12 @@ void CUConverter::collectAnnotations(const DWARFDie &D, StringRef Kind,
   for (DWARFDie C : D.children()) {
     if (C.getTag() != dwarf::DW_TAG_LLVM_annotation || ownName(C) != Kind)
       continue;
-    if (std::optional<DWARFFormValue> V = C.find(dwarf::DW_AT_const_value))
+    if (std::optional<DWARFFormValue> V = C.find(dwarf::DW_AT_const_value)) {
       if (Expected<const char *> S = V->getAsCString())
         Out.push_back(*S);
       else
         consumeError(S.takeError());
+    }
   }
 }
 
@@ -1101,49 +1105,74 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       FirstDiag = Msg;
   };
   auto OnWarning = [](Error E) { consumeError(std::move(E)); };
-  std::unique_ptr<DWARFContext> DICtx = DWARFContext::create(
-      Obj,
-      Syms.IsRelocatable ? DWARFContext::ProcessDebugRelocations::Process
-                         : DWARFContext::ProcessDebugRelocations::Ignore,
-      nullptr, "", OnError, OnWarning);
-
-  std::vector<DWARFUnit *> Units;
-  for (const std::unique_ptr<DWARFUnit> &CU : DICtx->compile_units())
-    Units.push_back(CU.get());
-  if (!FirstDiag.empty())
+  auto MakeContext = [&]() {
+    return DWARFContext::create(
+        Obj,
+        Syms.IsRelocatable ? DWARFContext::ProcessDebugRelocations::Process
+                           : DWARFContext::ProcessDebugRelocations::Ignore,
+        nullptr, "", OnError, OnWarning);
+  };
+  auto DiagError = [&]() {
     return createStringError(errc::invalid_argument, "%s: %s",
                              FileName.str().c_str(), FirstDiag.c_str());
-  if (Units.empty())
+  };
+  std::unique_ptr<DWARFContext> DICtx = MakeContext();
+  size_t NumUnits = DICtx->getNumCompileUnits();
+  if (!FirstDiag.empty())
+    return DiagError();
+  if (NumUnits == 0)
     return createStringError(errc::invalid_argument,
                              "%s: no DWARF compile units",
                              FileName.str().c_str());
 
-  // GSYM DwarfTransformer pattern: abbreviations serially, then every
-  // unit's DIEs in parallel, so that cross-unit references (LTO) only read.
-  for (DWARFUnit *CU : Units)
-    CU->getAbbreviations();
+  // DW_FORM_ref_addr (LTO) lets a unit refer to DIEs of any other unit. Then
+  // every unit's DIEs are extracted up front (GSYM DwarfTransformer
+  // pattern: abbreviations serially, DIEs in parallel) so that workers only
+  // read. Otherwise each batch of units gets its own DWARFContext, dropped
+  // after the batch: the parsed DIEs of vmlinux never all live at once.
+  bool CrossUnitRefs = false;
+  for (const std::unique_ptr<DWARFUnit> &CU : DICtx->compile_units()) {
+    const DWARFAbbreviationDeclarationSet *Abbrevs = CU->getAbbreviations();
+    if (!Abbrevs)
+      continue;
+    for (const DWARFAbbreviationDeclaration &Decl : *Abbrevs)
+      for (const DWARFAbbreviationDeclaration::AttributeSpec &A :
+           Decl.attributes())
+        if (A.Form == dwarf::DW_FORM_ref_addr ||
+            A.Form == dwarf::DW_FORM_GNU_ref_alt)
+          CrossUnitRefs = true;
+  }
   unsigned Threads = Opts.Threads;
   std::optional<DefaultThreadPool> Pool;
   if (Threads != 1)
     Pool.emplace(hardware_concurrency(Threads));
-  if (Pool) {
-    for (DWARFUnit *CU : Units)
-      Pool->async([CU]() { CU->getUnitDIE(false); });
-    Pool->wait();
-  } else {
-    for (DWARFUnit *CU : Units)
-      CU->getUnitDIE(false);
+  if (CrossUnitRefs) {
+    auto Extract = [](DWARFUnit *CU) { CU->getUnitDIE(false); };
+    for (const std::unique_ptr<DWARFUnit> &CU : DICtx->compile_units()) {
+      if (Pool)
+        Pool->async(Extract, CU.get());
+      else
+        Extract(CU.get());
+    }
+    if (Pool)
+      Pool->wait();
+    if (!FirstDiag.empty())
+      return DiagError();
   }
-  if (!FirstDiag.empty())
-    return createStringError(errc::invalid_argument, "%s: %s",
-                             FileName.str().c_str(), FirstDiag.c_str());
 
-  EncodeContext EC{Obj, FileName, *DICtx, Syms, Opts};
   auto Out =
       Base ? std::make_unique<BTFObject>(Base) : std::make_unique<BTFObject>();
+  // The undeduplicated BTF is about as large as .debug_info: reserve that
+  // much address space up front (untouched pages cost nothing) instead of
+  // copying a growing vector.
+  size_t InfoSize = 0;
+  DICtx->getDWARFObj().forEachInfoSections(
+      [&](const DWARFSection &S) { InfoSize += S.Data.size(); });
+  Out->words().reserve(InfoSize / 4 + 1024);
+  Out->typeOffsets().reserve(InfoSize / 64 + 1024);
   Merger M(*Out);
 
-  auto Convert = [&](DWARFUnit *CU, CUResult &R) {
+  auto Convert = [&](const EncodeContext &EC, DWARFUnit *CU, CUResult &R) {
     DWARFDie CUDie = CU->getUnitDIE(false);
     if (!LangsOrErr->empty()) {
       uint64_t Lang = attrUInt(CUDie, dwarf::DW_AT_language);
@@ -1157,18 +1186,34 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   };
 
   // Convert in batches, merging each batch in unit order before the next,
-  // to bound the memory held by unit results.
-  const size_t Batch = Pool ? 64 : 1;
-  for (size_t Begin = 0; Begin < Units.size(); Begin += Batch) {
-    size_t End = std::min(Units.size(), Begin + Batch);
+  // to bound the memory held by unit results and parsed DIEs.
+  const size_t Batch = 64;
+  for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
+    size_t End = std::min(NumUnits, Begin + Batch);
+    if (!CrossUnitRefs && Begin != 0) {
+      DICtx.reset();
+      DICtx = MakeContext();
+      if (DICtx->getNumCompileUnits() != NumUnits)
+        return createStringError(errc::invalid_argument,
+                                 "%s: DWARF units changed while reading",
+                                 FileName.str().c_str());
+    }
+    EncodeContext EC{Obj, FileName, *DICtx, Syms, Opts};
     std::vector<CUResult> Results(End - Begin);
     if (Pool) {
       for (size_t I = Begin; I < End; ++I)
-        Pool->async([&, I]() { Convert(Units[I], Results[I - Begin]); });
+        Pool->async([&, I]() {
+          Convert(EC, DICtx->getUnitAtIndex(I), Results[I - Begin]);
+        });
       Pool->wait();
     } else {
       for (size_t I = Begin; I < End; ++I)
-        Convert(Units[I], Results[I - Begin]);
+        Convert(EC, DICtx->getUnitAtIndex(I), Results[I - Begin]);
+    }
+    if (!FirstDiag.empty()) {
+      for (CUResult &R : Results)
+        consumeError(std::move(R.Err));
+      return DiagError();
     }
     for (CUResult &R : Results) {
       if (R.Err) {
