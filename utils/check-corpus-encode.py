@@ -214,7 +214,6 @@ def check_modules(args, btfcmp):
     summary = [l for l in r.stdout.splitlines() if l.startswith('# ')]
     for l in summary:
         print(l)
-    neq = len(mods) - ndiff - len({f[0] for f in failures} - set())
     m = re.search(r'# (\d+) equivalent', r.stdout)
     neq = int(m.group(1)) if m else 0
     ours_bytes = sum(btf_section_size(os.path.join(ours_dir, rel))
@@ -222,6 +221,19 @@ def check_modules(args, btfcmp):
                      if os.path.exists(os.path.join(ours_dir, rel)))
     shipped_bytes = sum(btf_section_size(os.path.join(c, 'shipped-ko', rel))
                         for rel in mods)
+    if args.pahole:
+        # Which differences does pahole 1.24 -j1 share with us?
+        for label, a, b in (('ours vs pahole -j1', ours_dir, pahole_dir),
+                            ('pahole -j1 vs shipped', pahole_dir, shipped)):
+            r2 = subprocess.run(btfcmp + ['cmpdir', a, b, '--base', base,
+                                          '--glob', '*.ko', '-q'],
+                                capture_output=True, text=True)
+            for line in r2.stdout.splitlines():
+                if line.startswith(('DIFF', 'ERROR', 'MISSING')):
+                    print('  %s: %s' % (label, line))
+            m2 = re.search(r'# (\d+) equivalent', r2.stdout)
+            print('%s: %s / %d equivalent' % (label, m2.group(1) if m2 else '?',
+                                              len(mods)))
     print('modules equivalent: %d / %d' % (neq, len(mods)))
     print('difference kinds: %s' % (', '.join(
         '%s %d' % kv for kv in sorted(kinds.items())) or 'none'))
