@@ -1190,7 +1190,9 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   const size_t Batch = 64;
   for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
     size_t End = std::min(NumUnits, Begin + Batch);
-    if (!CrossUnitRefs && Begin != 0) {
+    // Relocatable files (modules) keep their one context: its relocation
+    // maps are costly to rebuild and modules are small.
+    if (!CrossUnitRefs && !Syms.IsRelocatable && Begin != 0) {
       DICtx.reset();
       DICtx = MakeContext();
       if (DICtx->getNumCompileUnits() != NumUnits)
