@@ -386,6 +386,18 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
     if (Error E =
             parseLanguages(A->getSpelling(), A->getValue(), Config.LangExclude))
       return std::move(E);
+  BTFFeatures &F = Config.Features;
+  if (Args.hasArg(OPT_btf_gen_floats))
+    F.Float = true;
+  if (Args.hasArg(OPT_skip_encoding_btf_vars))
+    F.Var = false;
+  if (Args.hasArg(OPT_skip_encoding_btf_enum64))
+    F.Enum64 = false;
+  if (Args.hasArg(OPT_skip_encoding_btf_decl_tag))
+    F.DeclTag = false;
+  if (Args.hasArg(OPT_skip_encoding_btf_type_tag))
+    F.TypeTag = false;
+  Config.NoDedup = Args.hasArg(OPT_no_dedup);
 
   std::vector<std::string> Positional = Args.getAllArgValues(OPT_INPUT);
   if (Positional.empty())

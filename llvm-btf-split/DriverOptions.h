@@ -17,6 +17,7 @@
 #ifndef LLVM_BTF_SPLIT_DRIVEROPTIONS_H
 #define LLVM_BTF_SPLIT_DRIVEROPTIONS_H
 
+#include "DWARF2BTF/DWARFToBTF.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -33,20 +34,6 @@ enum class Mode { Encode, Dump, Verify, Dedup, Roundtrip };
 /// version whose flag set we implement; see docs/pahole.md.
 constexpr unsigned PaholeVersionMajor = 1;
 constexpr unsigned PaholeVersionMinor = 24;
-
-/// The BTF features (pahole's --btf_features names, BTF.md §2.3) the encoder
-/// implements. Same members and defaults as lib/DWARF2BTF's BTFFeatures (the
-/// kernel's set, all on); the pahole personality starts from pahole 1.24's
-/// -J defaults instead. Features we do not implement have no member: see
-/// FeatureTable in DriverOptions.cpp.
-struct BTFFeatures {
-  bool EncodeForce = true; ///< encode_force (--btf_encode_force)
-  bool Var = true;         ///< var: per-CPU VARs and their DATASEC
-  bool Float = true;       ///< float (--btf_gen_floats)
-  bool DeclTag = true;     ///< decl_tag
-  bool TypeTag = true;     ///< type_tag
-  bool Enum64 = true;      ///< enum64
-};
 
 /// Everything the command line says, validated.
 struct DriverConfig {
@@ -70,8 +57,10 @@ struct DriverConfig {
   /// Write a Chrome trace (clang -ftime-trace format) here.
   std::string TimeTrace;
   unsigned TimeTraceGranularity = 500;
-  /// What to encode.
+  /// What to encode (lib/DWARF2BTF's BTFFeatures: pahole's names).
   BTFFeatures Features;
+  /// Write the encoder's output without deduplication (for tests).
+  bool NoDedup = false;
   /// DW_AT_language names whose CUs are skipped (pahole --lang_exclude).
   std::vector<std::string> LangExclude;
   /// Called through the pahole personality.

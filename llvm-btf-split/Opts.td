@@ -60,3 +60,18 @@ defm time_trace_granularity : Eq<"time-trace-granularity", "Minimum duration in 
 
 def print_config : Flag<["--"], "print-config">, Flags<[HelpHidden]>,
   HelpText<"Print the parsed command line and exit (for tests)">;
+
+// LLVM spellings of pahole's legacy feature switches (pahole: --btf_gen_floats,
+// --skip_encoding_btf_*); each sets one --btf-features member.
+def btf_gen_floats : Flag<["--"], "btf-gen-floats">,
+  HelpText<"Encode floats as FLOAT (feature 'float')">;
+def skip_encoding_btf_vars : Flag<["--"], "skip-encoding-btf-vars">,
+  HelpText<"Do not encode per-CPU variables (feature 'var' off)">;
+def skip_encoding_btf_enum64 : Flag<["--"], "skip-encoding-btf-enum64">,
+  HelpText<"Encode 64-bit enums as 32-bit ENUM (feature 'enum64' off)">;
+def skip_encoding_btf_decl_tag : Flag<["--"], "skip-encoding-btf-decl-tag">,
+  HelpText<"Do not encode DECL_TAG (feature 'decl_tag' off)">;
+def skip_encoding_btf_type_tag : Flag<["--"], "skip-encoding-btf-type-tag">,
+  HelpText<"Do not encode TYPE_TAG (feature 'type_tag' off)">;
+def no_dedup : Flag<["--"], "no-dedup">,
+  HelpText<"Write the encoder's output without deduplication">;

@@ -19,6 +19,7 @@
 #include "BTF/BTFReader.h"
 #include "BTF/BTFVerifier.h"
 #include "BTF/BTFWriter.h"
+#include "DWARF2BTF/DWARFToBTF.h"
 #include "Dedup/BTFDedup.h"
 #include "DriverOptions.h"
 #include "ELF/BTFSection.h"
@@ -87,10 +88,10 @@ static Expected<std::unique_ptr<BTFObject>> readBase(const DriverConfig &C,
 }
 
 /// Encode mode: the BTF of the DWARF in C.Input, split on \p Base if given.
-/// The DWARF encoder (lib/DWARF2BTF) plugs in here.
+/// Encode the DWARF of C.Input as BTF, deduplicated, split when there is a
+/// base: the one place where encoding and deduplication meet.
 static Expected<std::unique_ptr<BTFObject>>
 encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
-  (void)Base;
   Expected<object::OwningBinary<object::ObjectFile>> ObjOrErr =
       openELFFile(C.Input);
   if (!ObjOrErr)
@@ -100,9 +101,20 @@ encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
                            createStringError(errc::invalid_argument,
                                              "no DWARF (.debug_info) to "
                                              "encode BTF from"));
-  Phase P(S, "Encode", C.Input);
-  return createStringError(errc::function_not_supported,
-                           "encoding BTF from DWARF is not implemented yet");
+  EncoderOptions Opts;
+  Opts.Features = C.Features;
+  Opts.LangExclude = C.LangExclude;
+  Opts.Threads = C.Threads;
+  Expected<std::unique_ptr<BTFObject>> BTFOrErr = [&] {
+    Phase P(S, "Encode", C.Input);
+    return encodeBTF(*ObjOrErr->getBinary(), C.Input, Base, Opts);
+  }();
+  if (!BTFOrErr || C.NoDedup)
+    return BTFOrErr;
+  Phase P(S, "Dedup", C.Input);
+  if (Error E = dedupBTF(**BTFOrErr))
+    return createFileError(C.Input, std::move(E));
+  return BTFOrErr;
 }
 
 /// The BTF a writing mode produces.

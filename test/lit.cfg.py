@@ -54,3 +54,11 @@ if config.corpus_dir and os.path.exists(os.path.join(config.corpus_dir,
                                                      "vmlinux")):
     config.available_features.add("corpus")
     config.substitutions.append(("%corpus", config.corpus_dir))
+
+# btfcmp.py (BTF equivalence modulo type-ID order): lit param btfcmp=PATH,
+# default the shared copy beside the checkout (../shared, as CI lays it).
+btfcmp = lit_config.params.get("btfcmp", os.path.join(
+    os.path.dirname(config.btfsplit_src_root), "shared", "tools", "btfcmp.py"))
+if os.path.exists(btfcmp):
+    config.available_features.add("btfcmp")
+    config.substitutions.append(("%btfcmp", "python3 " + btfcmp))

@@ -1,0 +1,1236 @@
+//===- DWARFToBTF.cpp - Encode the DWARF of an ELF file as BTF ------------===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Encoder flow (pahole 1.24's btf_encoder__encode_cu, per compile unit):
+///  1. Every type DIE of the unit becomes one BTF type (a pointer with
+///     btf_type_tag annotations becomes PTR plus a TYPE_TAG chain; atomic and
+///     unspecified types are transparent). IDs are local to the unit.
+///  2. Arrays index an 'int' of the unit, else the first 'int' of an earlier
+///     unit, else an '__ARRAY_SIZE_TYPE__' added after the unit's types.
+///  3. Functions that pass the DWARF checks and match an ELF STT_FUNC symbol
+///     are candidates; at merge time only the first of each name (in unit
+///     order) becomes FUNC_PROTO + FUNC.
+///  4. Per-CPU variables become VAR; one '.data..percpu' DATASEC closes the
+///     object.
+/// Units are converted in parallel, each into its own BTFObject, and merged
+/// in unit order: the output does not depend on the thread count.
+///
+//===----------------------------------------------------------------------===//
+
+#include "DWARF2BTF/DWARFToBTF.h"
+#include "DWARF2BTF/ELFSymbols.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/BinaryFormat/Dwarf.h"
+#include "llvm/DebugInfo/DWARF/DWARFAbbreviationDeclaration.h"
+#include "llvm/DebugInfo/DWARF/DWARFContext.h"
+#include "llvm/DebugInfo/DWARF/DWARFDebugAbbrev.h"
+#include "llvm/DebugInfo/DWARF/DWARFDie.h"
+#include "llvm/DebugInfo/DWARF/DWARFFormValue.h"
+#include "llvm/DebugInfo/DWARF/DWARFObject.h"
+#include "llvm/DebugInfo/DWARF/DWARFUnit.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/RelocationResolver.h"
+#include "llvm/Support/Errc.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
+#include <algorithm>
+#include <deque>
+#include <mutex>
+
+using namespace llvm;
+using namespace llvm::object;
+using namespace btfsplit;
+
+//===----------------------------------------------------------------------===//
+// Features
+//===----------------------------------------------------------------------===//
+
+static bool setFeature(BTFFeatures &F, StringRef Name, bool On) {
+  if (Name == "encode_force")
+    F.EncodeForce = On;
+  else if (Name == "var")
+    F.Var = On;
+  else if (Name == "float")
+    F.Float = On;
+  else if (Name == "decl_tag")
+    F.DeclTag = On;
+  else if (Name == "type_tag")
+    F.TypeTag = On;
+  else if (Name == "enum64")
+    F.Enum64 = On;
+  else
+    return false;
+  return true;
+}
+
+/// Features of current pahole that change which functions are encoded or
+/// add kinds this encoder does not produce yet.
+static bool isUnimplementedFeature(StringRef Name) {
+  return Name == "optimized_func" || Name == "consistent_func" ||
+         Name == "decl_tag_kfuncs" || Name == "global_var" ||
+         Name == "distilled_base" || Name == "attributes" ||
+         Name == "true_signature" || Name == "layout";
+}
+
+Error btfsplit::parseBTFFeatures(StringRef List, BTFFeatures &F, bool Strict) {
+  BTFFeatures None;
+  None.EncodeForce = None.Var = None.Float = None.DeclTag = None.TypeTag =
+      None.Enum64 = false;
+  BTFFeatures Result = None;
+  SmallVector<StringRef, 16> Names;
+  List.split(Names, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef Name : Names) {
+    Name = Name.trim();
+    if (Name == "default" || Name == "all") {
+      BTFFeatures Defaults;
+      Result = Defaults;
+      continue;
+    }
+    if (Name.consume_front("+")) {
+      BTFFeatures Defaults;
+      if (!setFeature(Defaults, Name, true) && !isUnimplementedFeature(Name) &&
+          Strict)
+        return createStringError(errc::invalid_argument,
+                                 "unknown BTF feature '%s'",
+                                 Name.str().c_str());
+      Result = Defaults;
+    }
+    if (isUnimplementedFeature(Name))
+      return createStringError(errc::function_not_supported,
+                               "BTF feature '%s' is not implemented",
+                               Name.str().c_str());
+    if (!setFeature(Result, Name, true) && Strict)
+      return createStringError(errc::invalid_argument,
+                               "unknown BTF feature '%s'", Name.str().c_str());
+  }
+  F = Result;
+  return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers on DIEs
+//===----------------------------------------------------------------------===//
+
+/// An integer attribute as pahole's attr_numeric() reads it: DW_FORM_sdata
+/// sign-extended, the fixed-size data forms zero-extended.
+static std::optional<int64_t> formInt(const DWARFFormValue &V) {
+  switch (V.getForm()) {
+  case dwarf::DW_FORM_sdata:
+  case dwarf::DW_FORM_implicit_const:
+    return V.getAsSignedConstant();
+  default:
+    if (std::optional<uint64_t> U = V.getAsUnsignedConstant())
+      return static_cast<int64_t>(*U);
+    return std::nullopt;
+  }
+}
+
+static std::optional<int64_t> attrInt(const DWARFDie &D, dwarf::Attribute A) {
+  if (std::optional<DWARFFormValue> V = D.find(A))
+    return formInt(*V);
+  return std::nullopt;
+}
+
+static uint64_t attrUInt(const DWARFDie &D, dwarf::Attribute A) {
+  std::optional<int64_t> V = attrInt(D, A);
+  return V ? static_cast<uint64_t>(*V) : 0;
+}
+
+static StringRef dieName(const DWARFDie &D) {
+  if (const char *N = D.getShortName())
+    return N;
+  return {};
+}
+
+/// The DIE's own DW_AT_name, not through specification/abstract origin.
+static StringRef ownName(const DWARFDie &D) {
+  if (std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name)) {
+    if (Expected<const char *> S = V->getAsCString())
+      return *S;
+    else
+      consumeError(S.takeError());
+  }
+  return {};
+}
+
+static bool isTypeTag(dwarf::Tag T) {
+  switch (T) {
+  case dwarf::DW_TAG_base_type:
+  case dwarf::DW_TAG_pointer_type:
+  case dwarf::DW_TAG_reference_type:
+  case dwarf::DW_TAG_rvalue_reference_type:
+  case dwarf::DW_TAG_const_type:
+  case dwarf::DW_TAG_volatile_type:
+  case dwarf::DW_TAG_restrict_type:
+  case dwarf::DW_TAG_atomic_type:
+  case dwarf::DW_TAG_typedef:
+  case dwarf::DW_TAG_structure_type:
+  case dwarf::DW_TAG_union_type:
+  case dwarf::DW_TAG_class_type:
+  case dwarf::DW_TAG_enumeration_type:
+  case dwarf::DW_TAG_array_type:
+  case dwarf::DW_TAG_subroutine_type:
+  case dwarf::DW_TAG_unspecified_type:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// Number of elements of an array DIE: the product of its dimensions, as
+/// pahole 1.24 encodes multi-dimensional arrays as one flat ARRAY.
+static uint64_t arrayElements(const DWARFDie &D) {
+  uint64_t N = 1;
+  bool Any = false;
+  for (DWARFDie C : D.children()) {
+    if (C.getTag() != dwarf::DW_TAG_subrange_type)
+      continue;
+    Any = true;
+    uint64_t Dim = 0;
+    if (std::optional<DWARFFormValue> V = C.find(dwarf::DW_AT_upper_bound)) {
+      if (std::optional<int64_t> U = formInt(*V))
+        Dim = static_cast<uint64_t>(*U) + 1;
+    } else if (std::optional<DWARFFormValue> V = C.find(dwarf::DW_AT_count)) {
+      if (std::optional<int64_t> U = formInt(*V))
+        Dim = static_cast<uint64_t>(*U);
+    }
+    N *= Dim;
+  }
+  return Any ? N : 0;
+}
+
+/// Byte size of the type \p D as pahole's tag__size() computes it.
+static uint64_t typeSize(DWARFDie D, unsigned Depth = 0) {
+  if (!D || Depth > 64)
+    return 0;
+  switch (D.getTag()) {
+  case dwarf::DW_TAG_pointer_type:
+  case dwarf::DW_TAG_reference_type:
+  case dwarf::DW_TAG_rvalue_reference_type:
+    return D.getDwarfUnit()->getAddressByteSize();
+  case dwarf::DW_TAG_typedef:
+  case dwarf::DW_TAG_const_type:
+  case dwarf::DW_TAG_volatile_type:
+  case dwarf::DW_TAG_restrict_type:
+  case dwarf::DW_TAG_atomic_type:
+    return typeSize(D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type),
+                    Depth + 1);
+  case dwarf::DW_TAG_array_type:
+    return arrayElements(D) *
+           typeSize(D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type),
+                    Depth + 1);
+  default:
+    return attrUInt(D, dwarf::DW_AT_byte_size);
+  }
+}
+
+/// The type under typedefs and qualifiers (pahole's
+/// tag__strip_typedefs_and_modifiers), for the size of a bitfield's storage.
+static DWARFDie stripTypedefsAndModifiers(DWARFDie D) {
+  for (unsigned I = 0; D && I < 64; ++I) {
+    switch (D.getTag()) {
+    case dwarf::DW_TAG_typedef:
+    case dwarf::DW_TAG_const_type:
+    case dwarf::DW_TAG_volatile_type:
+    case dwarf::DW_TAG_restrict_type:
+    case dwarf::DW_TAG_atomic_type:
+      D = D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
+      continue;
+    default:
+      return D;
+    }
+  }
+  return D;
+}
+
+/// DW_AT_data_member_location as a constant or a DW_OP_plus_uconst /
+/// DW_OP_constu expression.
+static uint64_t memberLocation(const DWARFDie &M) {
+  std::optional<DWARFFormValue> V = M.find(dwarf::DW_AT_data_member_location);
+  if (!V)
+    return 0;
+  if (std::optional<int64_t> C = formInt(*V))
+    return *C;
+  if (std::optional<ArrayRef<uint8_t>> B = V->getAsBlock()) {
+    if (B->size() < 2 ||
+        ((*B)[0] != dwarf::DW_OP_plus_uconst && (*B)[0] != dwarf::DW_OP_constu))
+      return 0;
+    uint64_t Val = 0;
+    unsigned Shift = 0;
+    for (size_t I = 1; I < B->size() && Shift < 64; ++I, Shift += 7) {
+      Val |= uint64_t((*B)[I] & 0x7f) << Shift;
+      if (!((*B)[I] & 0x80))
+        break;
+    }
+    return Val;
+  }
+  return 0;
+}
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Per-CU conversion
+//===----------------------------------------------------------------------===//
+
+/// Marker for "the array index type" in a unit's local BTF; resolved at merge.
+constexpr uint32_t IndexTypePlaceholder = 0xffffffff;
+
+struct DeclTagInfo {
+  uint32_t ValueOff; // in the unit's string table
+  int32_t Component;
+};
+
+struct FuncCandidate {
+  uint32_t NameOff;                 // local string offset
+  std::vector<uint32_t> ProtoWords; // FUNC_PROTO with local refs/strings
+  std::vector<DeclTagInfo> Tags;
+};
+
+struct VarCandidate {
+  uint32_t NameOff;
+  uint32_t Type; // local
+  uint32_t Linkage;
+  uint32_t Offset;
+  uint32_t Size;
+  std::vector<DeclTagInfo> Tags;
+};
+
+/// What one unit contributes, with unit-local type IDs (1-based) and string
+/// offsets.
+struct CUResult {
+  std::unique_ptr<BTFObject> Types;
+  uint32_t IntId = 0; // first base type named "int", local ID
+  bool NeedIndexType = false;
+  std::vector<FuncCandidate> Funcs;
+  std::vector<VarCandidate> Vars;
+  Error Err = Error::success();
+  bool Skipped = false;
+};
+
+struct EncodeContext {
+  const ObjectFile &Obj;
+  StringRef FileName;
+  const DWARFContext &DICtx;
+  const ELFSymbols &Syms;
+  const EncoderOptions &Opts;
+};
+
+class CUConverter {
+public:
+  CUConverter(const EncodeContext &EC, DWARFUnit &U, CUResult &R)
+      : EC(EC), F(EC.Opts.Features), U(U), R(R) {
+    R.Types = std::make_unique<BTFObject>();
+  }
+
+  Error run();
+
+private:
+  enum class ItemKind { Die, TypeTag, DeclTag };
+  struct Item {
+    ItemKind Kind;
+    uint32_t Id;
+    DWARFDie Die;        // Die: the type; TypeTag: the pointer
+    StringRef Value;     // TypeTag / DeclTag value
+    uint32_t Target = 0; // TypeTag: next in chain; DeclTag: tagged type
+    int32_t Component = -1;
+  };
+
+  uint32_t typeId(DWARFDie D, unsigned Depth = 0);
+  uint32_t typeOf(const DWARFDie &D) {
+    return typeId(D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type));
+  }
+  uint32_t reserve(Item I) {
+    I.Id = NextId++;
+    Queue.push_back(I);
+    return I.Id;
+  }
+  Error drain();
+  Error emit(const Item &I);
+  Error emitDie(const DWARFDie &D, uint32_t Id);
+  void addDeclTags(const DWARFDie &Owner, uint32_t Target, int32_t Component);
+  void collectAnnotations(const DWARFDie &D, StringRef Kind,
+                          SmallVectorImpl<StringRef> &Out);
+  Error visitFunction(const DWARFDie &D);
+  Error visitVariable(const DWARFDie &D);
+  std::optional<std::pair<uint64_t, std::optional<uint64_t>>>
+  variableAddress(const DWARFDie &D);
+  Error dieError(const DWARFDie &D, const Twine &Msg) {
+    return createStringError(
+        errc::invalid_argument, "%s: DIE 0x%08" PRIx64 ": %s",
+        EC.FileName.str().c_str(), D.getOffset(), Msg.str().c_str());
+  }
+  uint32_t str(StringRef S) { return R.Types->addString(S); }
+
+  const EncodeContext &EC;
+  const BTFFeatures &F;
+  DWARFUnit &U;
+  CUResult &R;
+  DenseMap<uint64_t, uint32_t> Ids;
+  std::deque<Item> Queue;
+  uint32_t NextId = 1;
+};
+
+} // namespace
+
+void CUConverter::collectAnnotations(const DWARFDie &D, StringRef Kind,
+                                     SmallVectorImpl<StringRef> &Out) {
+  if (!D.hasChildren())
+    return;
+  for (DWARFDie C : D.children()) {
+    if (C.getTag() != dwarf::DW_TAG_LLVM_annotation || ownName(C) != Kind)
+      continue;
+    if (std::optional<DWARFFormValue> V = C.find(dwarf::DW_AT_const_value)) {
+      if (Expected<const char *> S = V->getAsCString())
+        Out.push_back(*S);
+      else
+        consumeError(S.takeError());
+    }
+  }
+}
+
+void CUConverter::addDeclTags(const DWARFDie &Owner, uint32_t Target,
+                              int32_t Component) {
+  if (!F.DeclTag)
+    return;
+  SmallVector<StringRef, 4> Values;
+  collectAnnotations(Owner, "btf_decl_tag", Values);
+  for (StringRef V : Values)
+    reserve({ItemKind::DeclTag, 0, Owner, V, Target, Component});
+}
+
+uint32_t CUConverter::typeId(DWARFDie D, unsigned Depth) {
+  if (!D)
+    return 0;
+  auto It = Ids.find(D.getOffset());
+  if (It != Ids.end())
+    return It->second;
+  uint32_t Id = 0;
+  switch (D.getTag()) {
+  case dwarf::DW_TAG_atomic_type:
+    // pahole drops _Atomic: the qualifier is transparent.
+    Id = Depth > 64
+             ? 0
+             : typeId(D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type),
+                      Depth + 1);
+    break;
+  case dwarf::DW_TAG_unspecified_type:
+    Id = 0;
+    break;
+  default:
+    if (!isTypeTag(D.getTag()))
+      return 0;
+    Id = reserve({ItemKind::Die, 0, D});
+    break;
+  }
+  Ids[D.getOffset()] = Id;
+  return Id;
+}
+
+Error CUConverter::drain() {
+  while (!Queue.empty()) {
+    Item I = Queue.front();
+    Queue.pop_front();
+    if (Error E = emit(I))
+      return E;
+  }
+  return Error::success();
+}
+
+Error CUConverter::emit(const Item &I) {
+  BTFObject &L = *R.Types;
+  uint32_t Got = 0;
+  switch (I.Kind) {
+  case ItemKind::TypeTag:
+    Got = L.addRef(BTF::BTF_KIND_TYPE_TAG, I.Value, I.Target);
+    break;
+  case ItemKind::DeclTag:
+    Got = L.addDeclTag(I.Value, I.Target, I.Component);
+    break;
+  case ItemKind::Die:
+    if (Error E = emitDie(I.Die, I.Id))
+      return E;
+    Got = I.Id;
+    break;
+  }
+  if (Got != I.Id || L.typeCount() != I.Id + 1)
+    return dieError(I.Die, "internal error: type IDs out of order");
+  return Error::success();
+}
+
+Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
+  BTFObject &L = *R.Types;
+  StringRef Name = ownName(D);
+  switch (D.getTag()) {
+  case dwarf::DW_TAG_base_type: {
+    uint64_t ByteSize = attrUInt(D, dwarf::DW_AT_byte_size);
+    uint64_t Enc = attrUInt(D, dwarf::DW_AT_encoding);
+    bool IsFloat = Enc == dwarf::DW_ATE_float ||
+                   Enc == dwarf::DW_ATE_complex_float ||
+                   Enc == dwarf::DW_ATE_imaginary_float;
+    uint32_t BTFEnc = 0;
+    if (Enc == dwarf::DW_ATE_signed || Enc == dwarf::DW_ATE_signed_char)
+      BTFEnc = BTF::INT_SIGNED;
+    else if (Enc == dwarf::DW_ATE_boolean)
+      BTFEnc = BTF::INT_BOOL;
+    else if (IsFloat && F.Float) {
+      if (Enc == dwarf::DW_ATE_float) {
+        L.addFloat(Name, ByteSize);
+        return Error::success();
+      }
+      if (!F.EncodeForce)
+        return dieError(D, "complex and imaginary float types are not "
+                           "supported in BTF ('" +
+                               Name + "')");
+      ByteSize = 0; // sanitized below
+    }
+    // DWARF 5 DW_ATE_[un]signed_<N> helper types of odd sizes: pahole
+    // replaces them with a fake 4-byte int.
+    if (ByteSize == 0 || (ByteSize & (ByteSize - 1)) || ByteSize > 16) {
+      Name = "__SANITIZED_FAKE_INT__";
+      ByteSize = 4;
+    }
+    L.addInt(Name, ByteSize, BTFEnc, ByteSize * 8);
+    return Error::success();
+  }
+  case dwarf::DW_TAG_pointer_type:
+  case dwarf::DW_TAG_reference_type:
+  case dwarf::DW_TAG_rvalue_reference_type: {
+    SmallVector<StringRef, 2> Tags;
+    if (F.TypeTag)
+      collectAnnotations(D, "btf_type_tag", Tags);
+    if (Tags.empty()) {
+      L.addRef(BTF::BTF_KIND_PTR, "", typeOf(D));
+      return Error::success();
+    }
+    // pahole chains the tags in reverse DWARF order:
+    // PTR -> TYPE_TAG(last) -> ... -> TYPE_TAG(first) -> pointee.
+    uint32_t Pointee = typeOf(D);
+    uint32_t First = NextId;
+    for (size_t K = 0; K < Tags.size(); ++K) {
+      uint32_t Next = K + 1 < Tags.size() ? First + K + 1 : Pointee;
+      reserve({ItemKind::TypeTag, 0, D, Tags[Tags.size() - 1 - K], Next});
+    }
+    L.addRef(BTF::BTF_KIND_PTR, "", First);
+    return Error::success();
+  }
+  case dwarf::DW_TAG_const_type:
+    L.addRef(BTF::BTF_KIND_CONST, "", typeOf(D));
+    return Error::success();
+  case dwarf::DW_TAG_volatile_type:
+    L.addRef(BTF::BTF_KIND_VOLATILE, "", typeOf(D));
+    return Error::success();
+  case dwarf::DW_TAG_restrict_type:
+    L.addRef(BTF::BTF_KIND_RESTRICT, "", typeOf(D));
+    return Error::success();
+  case dwarf::DW_TAG_typedef:
+    L.addRef(BTF::BTF_KIND_TYPEDEF, Name, typeOf(D));
+    addDeclTags(D, Id, -1);
+    return Error::success();
+  case dwarf::DW_TAG_structure_type:
+  case dwarf::DW_TAG_union_type:
+  case dwarf::DW_TAG_class_type: {
+    bool IsUnion = D.getTag() == dwarf::DW_TAG_union_type;
+    if (D.find(dwarf::DW_AT_declaration)) {
+      L.addFwd(Name, IsUnion);
+      return Error::success();
+    }
+    std::vector<uint32_t> W;
+    bool HasBitfield = false;
+    uint32_t Vlen = 0;
+    SmallVector<DWARFDie, 32> Members;
+    for (DWARFDie M : D.children())
+      if (M.getTag() == dwarf::DW_TAG_member)
+        Members.push_back(M);
+    if (Members.size() > MaxVlen)
+      return dieError(D, "too many members for BTF");
+    W.resize(3 + Members.size() * 3);
+    for (DWARFDie M : Members) {
+      uint32_t BitfieldSize = attrUInt(M, dwarf::DW_AT_bit_size);
+      uint64_t BitOffset;
+      if (std::optional<int64_t> DBO =
+              attrInt(M, dwarf::DW_AT_data_bit_offset)) {
+        BitOffset = *DBO;
+      } else {
+        BitOffset = memberLocation(M) * 8;
+        if (BitfieldSize) {
+          // DWARF 2-4 DW_AT_bit_offset counts from the MSB of the storage
+          // unit; turn it into an offset from the struct start.
+          int64_t Legacy = attrInt(M, dwarf::DW_AT_bit_offset).value_or(0);
+          uint64_t StorageSize = attrUInt(M, dwarf::DW_AT_byte_size);
+          if (!StorageSize)
+            StorageSize = typeSize(stripTypedefsAndModifiers(
+                M.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)));
+          if (EC.Obj.isLittleEndian())
+            BitOffset += int64_t(StorageSize * 8) - Legacy - BitfieldSize;
+          else
+            BitOffset += Legacy;
+        }
+      }
+      if (BitfieldSize)
+        HasBitfield = true;
+      uint32_t *MW = &W[3 + Vlen * 3];
+      MW[0] = str(ownName(M));
+      MW[1] = BitfieldSize;        // patched below
+      MW[2] = uint32_t(BitOffset); // patched below
+      ++Vlen;
+    }
+    // Member types are resolved after the layout so that reserving IDs does
+    // not disturb the vector above.
+    for (uint32_t K = 0; K < Vlen; ++K) {
+      uint32_t *MW = &W[3 + K * 3];
+      uint32_t BitfieldSize = MW[1];
+      uint32_t BitOffset = MW[2];
+      MW[1] = typeOf(Members[K]);
+      MW[2] = HasBitfield ? (BitfieldSize << 24 | (BitOffset & 0xffffff))
+                          : BitOffset;
+    }
+    W[0] = str(Name);
+    W[1] = makeInfo(IsUnion ? BTF::BTF_KIND_UNION : BTF::BTF_KIND_STRUCT, Vlen,
+                    HasBitfield);
+    W[2] = attrUInt(D, dwarf::DW_AT_byte_size);
+    L.addType(W);
+    addDeclTags(D, Id, -1);
+    for (uint32_t K = 0; K < Vlen; ++K)
+      addDeclTags(Members[K], Id, K);
+    return Error::success();
+  }
+  case dwarf::DW_TAG_enumeration_type: {
+    uint64_t Size = attrUInt(D, dwarf::DW_AT_byte_size);
+    if (!Size)
+      Size = 4;
+    bool IsSigned = false;
+    if (DWARFDie T = D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)) {
+      uint64_t Enc = attrUInt(T, dwarf::DW_AT_encoding);
+      IsSigned =
+          Enc == dwarf::DW_ATE_signed || Enc == dwarf::DW_ATE_signed_char;
+    }
+    bool Is64 = Size > 4 && F.Enum64;
+    std::vector<uint32_t> W(3);
+    uint32_t Vlen = 0;
+    bool Negative = false;
+    for (DWARFDie E : D.children()) {
+      if (E.getTag() != dwarf::DW_TAG_enumerator)
+        continue;
+      int64_t V = attrInt(E, dwarf::DW_AT_const_value).value_or(0);
+      W.push_back(str(ownName(E)));
+      if (Is64) {
+        W.push_back(uint32_t(uint64_t(V)));
+        W.push_back(uint32_t(uint64_t(V) >> 32));
+      } else {
+        if (F.Enum64 && V < 0)
+          Negative = true;
+        W.push_back(uint32_t(V));
+      }
+      ++Vlen;
+    }
+    if (Vlen > MaxVlen)
+      return dieError(D, "too many enumerators for BTF");
+    W[0] = str(Name);
+    W[1] = Is64 ? makeInfo(BTF::BTF_KIND_ENUM64, Vlen, IsSigned)
+                : makeInfo(BTF::BTF_KIND_ENUM, Vlen, Negative);
+    W[2] = Size;
+    L.addType(W);
+    return Error::success();
+  }
+  case dwarf::DW_TAG_array_type: {
+    uint64_t N = arrayElements(D);
+    R.NeedIndexType = true;
+    L.addArray(typeOf(D), IndexTypePlaceholder, uint32_t(N));
+    return Error::success();
+  }
+  case dwarf::DW_TAG_subroutine_type: {
+    std::vector<uint32_t> W(3);
+    uint32_t Vlen = 0;
+    SmallVector<DWARFDie, 8> Params;
+    bool Varargs = false;
+    for (DWARFDie P : D.children()) {
+      if (P.getTag() == dwarf::DW_TAG_formal_parameter)
+        Params.push_back(P);
+      else if (P.getTag() == dwarf::DW_TAG_unspecified_parameters)
+        Varargs = true;
+    }
+    for (DWARFDie P : Params) {
+      W.push_back(str(ownName(P)));
+      W.push_back(typeOf(P));
+      ++Vlen;
+    }
+    if (Varargs) {
+      W.push_back(0);
+      W.push_back(0);
+      ++Vlen;
+    }
+    W[0] = 0;
+    W[1] = makeInfo(BTF::BTF_KIND_FUNC_PROTO, Vlen);
+    W[2] = typeOf(D);
+    L.addType(W);
+    return Error::success();
+  }
+  default:
+    return dieError(D, "unsupported DWARF tag " + dwarf::TagString(D.getTag()));
+  }
+}
+
+Error CUConverter::visitFunction(const DWARFDie &D) {
+  if (D.find(dwarf::DW_AT_declaration))
+    return Error::success();
+  StringRef Name = dieName(D);
+  if (Name.empty())
+    return Error::success();
+  // Every parameter needs a name (pahole's has_arg_names), taken through
+  // DW_AT_abstract_origin as pahole's recode does.
+  SmallVector<DWARFDie, 8> Params;
+  bool Varargs = false;
+  for (DWARFDie P : D.children()) {
+    if (P.getTag() == dwarf::DW_TAG_formal_parameter) {
+      if (dieName(P).empty())
+        return Error::success();
+      Params.push_back(P);
+    } else if (P.getTag() == dwarf::DW_TAG_unspecified_parameters) {
+      Varargs = true;
+    }
+  }
+  if (EC.Syms.HasSymtab) {
+    if (!EC.Syms.FunctionNames.contains(Name))
+      return Error::success();
+  } else if (!D.find(dwarf::DW_AT_external)) {
+    return Error::success();
+  }
+  FuncCandidate C;
+  C.NameOff = str(Name);
+  std::vector<uint32_t> &W = C.ProtoWords;
+  W.resize(3);
+  uint32_t Vlen = 0;
+  for (DWARFDie P : Params) {
+    W.push_back(str(dieName(P)));
+    // A parameter of a concrete instance takes its type from its abstract
+    // origin when it has none.
+    DWARFDie T = P.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
+    if (!T)
+      if (DWARFDie O =
+              P.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin))
+        T = O.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
+    W.push_back(typeId(T));
+    ++Vlen;
+  }
+  if (Varargs) {
+    W.push_back(0);
+    W.push_back(0);
+    ++Vlen;
+  }
+  W[0] = 0;
+  W[1] = makeInfo(BTF::BTF_KIND_FUNC_PROTO, Vlen);
+  // pahole 1.24 reads the return type from the DIE itself: a concrete
+  // out-of-line instance (DW_AT_abstract_origin, no DW_AT_type) returns void.
+  W[2] = typeOf(D);
+  if (F.DeclTag) {
+    SmallVector<StringRef, 4> Values;
+    collectAnnotations(D, "btf_decl_tag", Values);
+    for (StringRef V : Values)
+      C.Tags.push_back({str(V), -1});
+    for (size_t K = 0; K < Params.size(); ++K) {
+      Values.clear();
+      collectAnnotations(Params[K], "btf_decl_tag", Values);
+      for (StringRef V : Values)
+        C.Tags.push_back({str(V), int32_t(K)});
+    }
+  }
+  R.Funcs.push_back(std::move(C));
+  return Error::success();
+}
+
+/// The address in DW_AT_location when it starts with DW_OP_addr/addrx, and
+/// for relocatable files the index of the section it points into.
+std::optional<std::pair<uint64_t, std::optional<uint64_t>>>
+CUConverter::variableAddress(const DWARFDie &D) {
+  std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_location);
+  if (!V)
+    return std::nullopt;
+  std::optional<ArrayRef<uint8_t>> B = V->getAsBlock();
+  if (!B || B->empty())
+    return std::nullopt;
+  uint8_t AddrSize = U.getAddressByteSize();
+  if ((*B)[0] == dwarf::DW_OP_addr) {
+    if (B->size() < 1u + AddrSize)
+      return std::nullopt;
+    uint64_t Raw = 0;
+    for (unsigned K = 0; K < AddrSize; ++K) {
+      unsigned Idx = EC.Obj.isLittleEndian() ? K : AddrSize - 1 - K;
+      Raw |= uint64_t((*B)[1 + Idx]) << (8 * K);
+    }
+    if (!EC.Syms.IsRelocatable)
+      return std::make_pair(Raw, std::optional<uint64_t>());
+    // Relocatable file: the value is in the RELA entry for these bytes.
+    const DWARFSection &Info = U.getInfoSection();
+    const uint8_t *Start = reinterpret_cast<const uint8_t *>(Info.Data.data());
+    if (B->data() < Start || B->data() >= Start + Info.Data.size())
+      return std::nullopt;
+    uint64_t Pos = (B->data() - Start) + 1;
+    std::optional<RelocAddrEntry> E = EC.DICtx.getDWARFObj().find(Info, Pos);
+    if (!E)
+      return std::make_pair(Raw, std::optional<uint64_t>());
+    uint64_t Value =
+        object::resolveRelocation(E->Resolver, E->Reloc, E->SymbolValue, Raw);
+    return std::make_pair(Value, std::optional<uint64_t>(E->SectionIndex));
+  }
+  if ((*B)[0] == dwarf::DW_OP_addrx || (*B)[0] == dwarf::DW_OP_GNU_addr_index) {
+    uint64_t Index = 0;
+    unsigned Shift = 0;
+    for (size_t K = 1; K < B->size() && Shift < 64; ++K, Shift += 7) {
+      Index |= uint64_t((*B)[K] & 0x7f) << Shift;
+      if (!((*B)[K] & 0x80))
+        break;
+    }
+    std::optional<object::SectionedAddress> A =
+        U.getAddrOffsetSectionItem(Index);
+    if (!A)
+      return std::nullopt;
+    std::optional<uint64_t> Sec;
+    if (EC.Syms.IsRelocatable &&
+        A->SectionIndex != object::SectionedAddress::UndefSection)
+      Sec = A->SectionIndex;
+    return std::make_pair(A->Address, Sec);
+  }
+  return std::nullopt;
+}
+
+Error CUConverter::visitVariable(const DWARFDie &D) {
+  const ELFSymbols &S = EC.Syms;
+  if (!F.Var || !S.PercpuIndex || D.find(dwarf::DW_AT_declaration))
+    return Error::success();
+  auto AddrOrNone = variableAddress(D);
+  if (!AddrOrNone)
+    return Error::success();
+  auto [Addr, SecIndex] = *AddrOrNone;
+  uint64_t Offset;
+  if (S.IsRelocatable) {
+    if (!SecIndex || *SecIndex != *S.PercpuIndex)
+      return Error::success();
+    Offset = Addr;
+  } else {
+    if (Addr < S.PercpuAddr || Addr >= S.PercpuAddr + S.PercpuSize)
+      return Error::success();
+    Offset = Addr - S.PercpuAddr;
+  }
+  const PercpuSymbol *Sym = S.percpuAt(Offset);
+  if (!Sym)
+    return Error::success();
+  // Many special variables sit at address 0 too: the DWARF name must be the
+  // symbol's.
+  StringRef Name = dieName(D);
+  if (Name != Sym->Name)
+    return Error::success();
+  DWARFDie Decl = D;
+  if (DWARFDie Spec =
+          D.getAttributeValueAsReferencedDie(dwarf::DW_AT_specification))
+    Decl = Spec;
+  DWARFDie T = Decl.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
+  if (!T) {
+    if (F.EncodeForce)
+      return Error::success();
+    return dieError(D, "per-CPU variable '" + Name + "' has void type");
+  }
+  if (typeSize(T) == 0)
+    return Error::success();
+  VarCandidate C;
+  C.NameOff = str(Name);
+  C.Type = typeId(T);
+  C.Linkage = Decl.find(dwarf::DW_AT_external) ? BTF::VAR_GLOBAL_ALLOCATED
+                                               : BTF::VAR_STATIC;
+  C.Offset = uint32_t(Offset);
+  C.Size = Sym->Size;
+  if (F.DeclTag) {
+    SmallVector<StringRef, 4> Values;
+    collectAnnotations(D, "btf_decl_tag", Values);
+    if (Decl != D)
+      collectAnnotations(Decl, "btf_decl_tag", Values);
+    for (StringRef V : Values)
+      C.Tags.push_back({str(V), -1});
+  }
+  R.Vars.push_back(std::move(C));
+  return Error::success();
+}
+
+Error CUConverter::run() {
+  DWARFDie CUDie = U.getUnitDIE(false);
+  if (!CUDie) {
+    R.Skipped = true;
+    return Error::success();
+  }
+  // Depth-first over the whole unit: types may sit inside functions and
+  // lexical blocks; functions and variables count only at the top level.
+  SmallVector<DWARFDie, 64> Stack;
+  for (DWARFDie C : CUDie.children())
+    Stack.push_back(C);
+  std::reverse(Stack.begin(), Stack.end());
+  while (!Stack.empty()) {
+    DWARFDie D = Stack.pop_back_val();
+    dwarf::Tag T = D.getTag();
+    bool TopLevel = D.getParent() == CUDie;
+    if (isTypeTag(T)) {
+      uint32_t Id = typeId(D);
+      if (T == dwarf::DW_TAG_base_type && !R.IntId && ownName(D) == "int")
+        R.IntId = Id;
+    } else if (TopLevel && T == dwarf::DW_TAG_subprogram) {
+      if (Error E = visitFunction(D))
+        return E;
+    } else if (TopLevel && T == dwarf::DW_TAG_variable) {
+      if (Error E = visitVariable(D))
+        return E;
+    }
+    if (Error E = drain())
+      return E;
+    if (D.hasChildren() && T != dwarf::DW_TAG_enumeration_type) {
+      size_t Mark = Stack.size();
+      for (DWARFDie C : D.children())
+        Stack.push_back(C);
+      std::reverse(Stack.begin() + Mark, Stack.end());
+    }
+  }
+  return drain();
+}
+
+//===----------------------------------------------------------------------===//
+// Merge
+//===----------------------------------------------------------------------===//
+
+/// Call \p NameFn on every string offset and \p TypeFn on every type
+/// reference of the type whose words are \p W.
+template <typename NameFnT, typename TypeFnT>
+static void forEachRef(MutableArrayRef<uint32_t> W, NameFnT NameFn,
+                       TypeFnT TypeFn) {
+  auto *T = reinterpret_cast<BTF::CommonType *>(W.data());
+  NameFn(W[0]);
+  MutableArrayRef<uint32_t> Tail = W.drop_front(3);
+  uint32_t Vlen = T->getVlen();
+  switch (T->getKind()) {
+  case BTF::BTF_KIND_PTR:
+  case BTF::BTF_KIND_TYPEDEF:
+  case BTF::BTF_KIND_VOLATILE:
+  case BTF::BTF_KIND_CONST:
+  case BTF::BTF_KIND_RESTRICT:
+  case BTF::BTF_KIND_FUNC:
+  case BTF::BTF_KIND_VAR:
+  case BTF::BTF_KIND_TYPE_TAG:
+  case BTF::BTF_KIND_DECL_TAG:
+    TypeFn(W[2]);
+    break;
+  case BTF::BTF_KIND_ARRAY:
+    TypeFn(Tail[0]);
+    TypeFn(Tail[1]);
+    break;
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
+    for (uint32_t K = 0; K < Vlen; ++K) {
+      NameFn(Tail[K * 3]);
+      TypeFn(Tail[K * 3 + 1]);
+    }
+    break;
+  case BTF::BTF_KIND_ENUM:
+    for (uint32_t K = 0; K < Vlen; ++K)
+      NameFn(Tail[K * 2]);
+    break;
+  case BTF::BTF_KIND_ENUM64:
+    for (uint32_t K = 0; K < Vlen; ++K)
+      NameFn(Tail[K * 3]);
+    break;
+  case BTF::BTF_KIND_FUNC_PROTO:
+    TypeFn(W[2]);
+    for (uint32_t K = 0; K < Vlen; ++K) {
+      NameFn(Tail[K * 2]);
+      TypeFn(Tail[K * 2 + 1]);
+    }
+    break;
+  case BTF::BTF_KIND_DATASEC:
+    for (uint32_t K = 0; K < Vlen; ++K)
+      TypeFn(Tail[K * 3]);
+    break;
+  default:
+    break;
+  }
+}
+
+namespace {
+class Merger {
+public:
+  explicit Merger(BTFObject &Out) : Out(Out) {}
+
+  Error merge(CUResult &R);
+  void finish();
+
+private:
+  BTFObject &Out;
+  bool HasIndexType = false;
+  uint32_t IndexId = 0;
+  StringSet<> Generated;
+  struct SecInfo {
+    uint32_t Type, Offset, Size;
+  };
+  std::vector<SecInfo> Percpu;
+};
+} // namespace
+
+Error Merger::merge(CUResult &R) {
+  BTFObject &L = *R.Types;
+  // Local ID k lands at Base + k.
+  uint32_t Base = Out.typeCount() - 1;
+  if (!HasIndexType) {
+    if (R.IntId) {
+      HasIndexType = true;
+      IndexId = Base + R.IntId;
+    } else {
+      IndexId = Out.typeCount() + L.localCount();
+    }
+  }
+  auto MapName = [&](uint32_t &Off) {
+    if (Off)
+      Off = Out.addString(L.str(Off));
+  };
+  auto MapType = [&](uint32_t &Id) {
+    if (Id == IndexTypePlaceholder)
+      Id = IndexId;
+    else if (Id)
+      Id += Base;
+  };
+  std::vector<uint32_t> W;
+  for (uint32_t Id = L.startId(); Id < L.typeCount(); ++Id) {
+    ArrayRef<uint32_t> Src = L.typeWords(Id);
+    W.assign(Src.begin(), Src.end());
+    forEachRef(W, MapName, MapType);
+    Out.addType(W);
+  }
+  if (R.NeedIndexType && !HasIndexType) {
+    uint32_t Got = Out.addInt("__ARRAY_SIZE_TYPE__", 4, 0, 32);
+    (void)Got;
+    assert(Got == IndexId && "index type lands after the unit's types");
+    HasIndexType = true;
+  }
+  for (FuncCandidate &C : R.Funcs) {
+    StringRef Name = L.str(C.NameOff);
+    if (!Generated.insert(Name).second)
+      continue;
+    forEachRef(C.ProtoWords, MapName, MapType);
+    uint32_t Proto = Out.addType(C.ProtoWords);
+    uint32_t Func = Out.addFunc(Name, Proto, BTF::FUNC_STATIC);
+    for (const DeclTagInfo &T : C.Tags)
+      Out.addDeclTag(L.str(T.ValueOff), Func, T.Component);
+  }
+  for (VarCandidate &C : R.Vars) {
+    uint32_t Type = C.Type;
+    MapType(Type);
+    uint32_t Var = Out.addVar(L.str(C.NameOff), Type, C.Linkage);
+    for (const DeclTagInfo &T : C.Tags)
+      Out.addDeclTag(L.str(T.ValueOff), Var, T.Component);
+    Percpu.push_back({Var, C.Offset, C.Size});
+  }
+  return Error::success();
+}
+
+void Merger::finish() {
+  if (Percpu.empty())
+    return;
+  std::stable_sort(
+      Percpu.begin(), Percpu.end(),
+      [](const SecInfo &A, const SecInfo &B) { return A.Offset < B.Offset; });
+  // pahole sizes the DATASEC to the end of its last variable, not to the
+  // ELF section.
+  const SecInfo &Last = Percpu.back();
+  std::vector<uint32_t> W = {Out.addString(".data..percpu"),
+                             makeInfo(BTF::BTF_KIND_DATASEC, Percpu.size()),
+                             Last.Offset + Last.Size};
+  for (const SecInfo &S : Percpu) {
+    W.push_back(S.Type);
+    W.push_back(S.Offset);
+    W.push_back(S.Size);
+  }
+  Out.addType(W);
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+/// pahole's language names: the DW_LANG_ constant without its prefix, in
+/// lower case ("rust", "c89", "c_plus_plus_14", ...).
+static Expected<SmallVector<unsigned, 4>>
+resolveLanguages(ArrayRef<std::string> Names, StringRef FileName) {
+  SmallVector<unsigned, 4> Out;
+  for (const std::string &N : Names) {
+    bool Found = false;
+    for (unsigned L = 0; L < 0x10000 && !Found; ++L) {
+      StringRef S = dwarf::LanguageString(L);
+      if (S.consume_front("DW_LANG_") && S.equals_insensitive(N)) {
+        Out.push_back(L);
+        Found = true;
+      }
+      if (L == 0x100)
+        L = 0x7fff; // jump to the vendor range
+    }
+    if (!Found)
+      return createStringError(errc::invalid_argument,
+                               "unknown language '%s' in --lang-exclude",
+                               N.c_str());
+  }
+  (void)FileName;
+  return Out;
+}
+
+Expected<std::unique_ptr<BTFObject>>
+btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
+                    const BTFObject *Base, const EncoderOptions &Opts) {
+  Expected<ELFSymbols> SymsOrErr = readELFSymbols(Obj);
+  if (!SymsOrErr)
+    return createFileError(FileName, SymsOrErr.takeError());
+  const ELFSymbols &Syms = *SymsOrErr;
+
+  Expected<SmallVector<unsigned, 4>> LangsOrErr =
+      resolveLanguages(Opts.LangExclude, FileName);
+  if (!LangsOrErr)
+    return LangsOrErr.takeError();
+
+  // vmlinux keeps the .rela.debug_* of --emit-relocs, already applied:
+  // only relocatable files (modules) get their DWARF relocated.
+  std::mutex DiagMutex;
+  std::string FirstDiag;
+  auto OnError = [&](Error E) {
+    std::lock_guard<std::mutex> Lock(DiagMutex);
+    std::string Msg = toString(std::move(E));
+    if (FirstDiag.empty())
+      FirstDiag = Msg;
+  };
+  auto OnWarning = [](Error E) { consumeError(std::move(E)); };
+  auto MakeContext = [&]() {
+    return DWARFContext::create(
+        Obj,
+        Syms.IsRelocatable ? DWARFContext::ProcessDebugRelocations::Process
+                           : DWARFContext::ProcessDebugRelocations::Ignore,
+        nullptr, "", OnError, OnWarning);
+  };
+  auto DiagError = [&]() {
+    return createStringError(errc::invalid_argument, "%s: %s",
+                             FileName.str().c_str(), FirstDiag.c_str());
+  };
+  std::unique_ptr<DWARFContext> DICtx = MakeContext();
+  size_t NumUnits = DICtx->getNumCompileUnits();
+  if (!FirstDiag.empty())
+    return DiagError();
+  if (NumUnits == 0)
+    return createStringError(errc::invalid_argument,
+                             "%s: no DWARF compile units",
+                             FileName.str().c_str());
+
+  // DW_FORM_ref_addr (LTO) lets a unit refer to DIEs of any other unit. Then
+  // every unit's DIEs are extracted up front (GSYM DwarfTransformer
+  // pattern: abbreviations serially, DIEs in parallel) so that workers only
+  // read. Otherwise each batch of units gets its own DWARFContext, dropped
+  // after the batch: the parsed DIEs of vmlinux never all live at once.
+  bool CrossUnitRefs = false;
+  for (const std::unique_ptr<DWARFUnit> &CU : DICtx->compile_units()) {
+    const DWARFAbbreviationDeclarationSet *Abbrevs = CU->getAbbreviations();
+    if (!Abbrevs)
+      continue;
+    for (const DWARFAbbreviationDeclaration &Decl : *Abbrevs)
+      for (const DWARFAbbreviationDeclaration::AttributeSpec &A :
+           Decl.attributes())
+        if (A.Form == dwarf::DW_FORM_ref_addr ||
+            A.Form == dwarf::DW_FORM_GNU_ref_alt)
+          CrossUnitRefs = true;
+  }
+  unsigned Threads = Opts.Threads;
+  std::optional<DefaultThreadPool> Pool;
+  if (Threads != 1)
+    Pool.emplace(hardware_concurrency(Threads));
+  if (CrossUnitRefs) {
+    auto Extract = [](DWARFUnit *CU) { CU->getUnitDIE(false); };
+    for (const std::unique_ptr<DWARFUnit> &CU : DICtx->compile_units()) {
+      if (Pool)
+        Pool->async(Extract, CU.get());
+      else
+        Extract(CU.get());
+    }
+    if (Pool)
+      Pool->wait();
+    if (!FirstDiag.empty())
+      return DiagError();
+  }
+
+  auto Out =
+      Base ? std::make_unique<BTFObject>(Base) : std::make_unique<BTFObject>();
+  // The undeduplicated BTF is about as large as .debug_info: reserve that
+  // much address space up front (untouched pages cost nothing) instead of
+  // copying a growing vector.
+  size_t InfoSize = 0;
+  DICtx->getDWARFObj().forEachInfoSections(
+      [&](const DWARFSection &S) { InfoSize += S.Data.size(); });
+  Out->words().reserve(InfoSize / 4 + 1024);
+  Out->typeOffsets().reserve(InfoSize / 64 + 1024);
+  Merger M(*Out);
+
+  auto Convert = [&](const EncodeContext &EC, DWARFUnit *CU, CUResult &R) {
+    DWARFDie CUDie = CU->getUnitDIE(false);
+    if (!LangsOrErr->empty()) {
+      uint64_t Lang = attrUInt(CUDie, dwarf::DW_AT_language);
+      if (is_contained(*LangsOrErr, Lang)) {
+        R.Skipped = true;
+        return;
+      }
+    }
+    CUConverter C(EC, *CU, R);
+    R.Err = C.run();
+  };
+
+  // Convert in batches, merging each batch in unit order before the next,
+  // to bound the memory held by unit results and parsed DIEs.
+  const size_t Batch = 64;
+  for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
+    size_t End = std::min(NumUnits, Begin + Batch);
+    // Relocatable files (modules) keep their one context: its relocation
+    // maps are costly to rebuild and modules are small.
+    if (!CrossUnitRefs && !Syms.IsRelocatable && Begin != 0) {
+      DICtx.reset();
+      DICtx = MakeContext();
+      if (DICtx->getNumCompileUnits() != NumUnits)
+        return createStringError(errc::invalid_argument,
+                                 "%s: DWARF units changed while reading",
+                                 FileName.str().c_str());
+    }
+    EncodeContext EC{Obj, FileName, *DICtx, Syms, Opts};
+    std::vector<CUResult> Results(End - Begin);
+    if (Pool) {
+      for (size_t I = Begin; I < End; ++I)
+        Pool->async([&, I]() {
+          Convert(EC, DICtx->getUnitAtIndex(I), Results[I - Begin]);
+        });
+      Pool->wait();
+    } else {
+      for (size_t I = Begin; I < End; ++I)
+        Convert(EC, DICtx->getUnitAtIndex(I), Results[I - Begin]);
+    }
+    if (!FirstDiag.empty()) {
+      for (CUResult &R : Results)
+        consumeError(std::move(R.Err));
+      return DiagError();
+    }
+    for (CUResult &R : Results) {
+      if (R.Err) {
+        Error E = std::move(R.Err);
+        for (CUResult &Rest : Results)
+          consumeError(std::move(Rest.Err));
+        return std::move(E);
+      }
+      if (R.Skipped || !R.Types)
+        continue;
+      if (Error E = M.merge(R))
+        return std::move(E);
+      R.Types.reset();
+    }
+  }
+  M.finish();
+  return std::move(Out);
+}

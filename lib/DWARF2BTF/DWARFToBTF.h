@@ -1,0 +1,73 @@
+//===- DWARFToBTF.h - Encode the DWARF of an ELF file as BTF ----*- C++ -*-===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The DWARF to BTF encoder: reads the DWARF of an ELF file (vmlinux or a
+/// relocatable kernel module) with LLVM's DebugInfo/DWARF and produces the
+/// BTF pahole -J produces *before* deduplication, by pahole 1.24's rules:
+/// every type DIE of every compile unit, the functions that match an ELF
+/// STT_FUNC symbol, the per-CPU variables and their DATASEC.
+///
+/// Compile units are converted in parallel (each into its own small
+/// BTFObject) and merged in DWARF order, so the result is byte-identical for
+/// every thread count. The caller deduplicates the result (see encodeBTF in
+/// the driver): encode and dedup are one call site.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef LLVM_BTF_SPLIT_LIB_DWARF2BTF_DWARFTOBTF_H
+#define LLVM_BTF_SPLIT_LIB_DWARF2BTF_DWARFTOBTF_H
+
+#include "BTF/BTFObject.h"
+#include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/Error.h"
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace btfsplit {
+
+/// pahole's BTF features (--btf_features names) that this encoder knows.
+struct BTFFeatures {
+  /// encode_force: skip what cannot be encoded instead of failing.
+  bool EncodeForce = true;
+  /// var: per-CPU variables as VAR plus a '.data..percpu' DATASEC.
+  bool Var = true;
+  /// float: DW_ATE_float as FLOAT (otherwise INT, as before pahole 1.21).
+  bool Float = true;
+  /// decl_tag: DW_TAG_LLVM_annotation "btf_decl_tag" as DECL_TAG.
+  bool DeclTag = true;
+  /// type_tag: DW_TAG_LLVM_annotation "btf_type_tag" as TYPE_TAG.
+  bool TypeTag = true;
+  /// enum64: enums wider than 4 bytes as ENUM64 (otherwise 32-bit ENUM).
+  bool Enum64 = true;
+};
+
+/// Parse a pahole --btf_features list ("encode_force,var,...", "default",
+/// "+x" for the default set plus x, "all") into \p F, starting from nothing
+/// (or from the defaults for "default"/"+"). Unknown names are an error when
+/// \p Strict, ignored otherwise (pahole's --btf_features_strict).
+llvm::Error parseBTFFeatures(llvm::StringRef List, BTFFeatures &F, bool Strict);
+
+struct EncoderOptions {
+  BTFFeatures Features;
+  /// DWARF languages whose compile units are skipped, by pahole's names
+  /// ("rust", "c89", "c_plus_plus", ...).
+  std::vector<std::string> LangExclude;
+  /// Worker threads for the per-CU conversion (0: all cores, 1: serial).
+  unsigned Threads = 1;
+};
+
+/// Encode the DWARF of \p Obj as BTF, not yet deduplicated. With \p Base
+/// the result is split BTF on top of it (kernel modules); \p Base must
+/// outlive the result. Errors name \p FileName.
+llvm::Expected<std::unique_ptr<BTFObject>>
+encodeBTF(const llvm::object::ObjectFile &Obj, llvm::StringRef FileName,
+          const BTFObject *Base, const EncoderOptions &Opts);
+
+} // namespace btfsplit
+
+#endif // LLVM_BTF_SPLIT_LIB_DWARF2BTF_DWARFTOBTF_H
