@@ -21,7 +21,14 @@ vmlinux   vmlinux's BTF followed by a perturbed copy of itself (IDs shuffled,
 
 Prints counts of equivalent results, the differences by kind, whether ours
 and libbpf's outputs are byte-identical, and timings. Exit status 0 when
-every result is equivalent (and ours == libbpf where compared).
+ours is byte-identical to libbpf's on every input (or, without the oracle,
+equivalent to the shipped BTF) and the perturbed vmlinux comes back.
+
+Full run (2026-11-25, 2 shared cores): 1121/1121 modules byte-identical to
+libbpf 1.1; 1070/1121 equivalent to the shipped BTF; the 51 others differ
+because libbpf's re-dedup of the shipped BTF differs from it too (47 of them
+equal to that re-dedup; 4 where the un-split copies add duplicates libbpf
+1.1 cannot match, libbpf giving the same bytes).
 """
 
 import argparse
@@ -381,9 +388,11 @@ def check_modules(a, work):
         else:
             for d in diffs:
                 print('     ' + d)
-        # Differences from the shipped BTF are expected where libbpf's
-        # own re-dedup of it differs too; ours must match that.
-        if p.returncode and (ref == 'redup' or not a.libbpf_dedup):
+        # With the oracle, passing means byte-identity with libbpf 1.1 on
+        # the same input (checked above); differences from the shipped BTF
+        # are then libbpf's too and only reported. Without it, ours must be
+        # equivalent to the shipped BTF.
+        if p.returncode and not a.libbpf_dedup:
             ok = False
     return ok
 
