@@ -41,3 +41,12 @@ if config.corpus_dir and os.path.exists(os.path.join(config.corpus_dir,
                                                      "vmlinux")):
     config.available_features.add("corpus")
     config.substitutions.append(("%corpus", config.corpus_dir))
+
+# The LLVMBTFSplit CMake package of this build tree (cmake/CMakeLists.txt).
+config.substitutions.append(("%btfsplit_pkg", os.path.join(
+    config.btfsplit_obj_root, "lib", "cmake", "LLVMBTFSplit")))
+if shutil.which("cmake") and shutil.which("ninja"):
+    config.available_features.add("cmake-ninja")
+if shutil.which("cmake") and shutil.which("make"):
+    config.available_features.add("cmake-make")
+config.substitutions.append(("%btfsplit_obj", config.btfsplit_obj_root))
