@@ -62,3 +62,11 @@ btfcmp = lit_config.params.get("btfcmp", os.path.join(
 if os.path.exists(btfcmp):
     config.available_features.add("btfcmp")
     config.substitutions.append(("%btfcmp", "python3 " + btfcmp))
+# The LLVMBTFSplit CMake package of this build tree (cmake/CMakeLists.txt).
+config.substitutions.append(("%btfsplit_pkg", os.path.join(
+    config.btfsplit_obj_root, "lib", "cmake", "LLVMBTFSplit")))
+if shutil.which("cmake") and shutil.which("ninja"):
+    config.available_features.add("cmake-ninja")
+if shutil.which("cmake") and shutil.which("make"):
+    config.available_features.add("cmake-make")
+config.substitutions.append(("%btfsplit_obj", config.btfsplit_obj_root))
