@@ -107,37 +107,43 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
   return std::move(Obj);
 }
 
+Expected<std::vector<uint8_t>> btfsplit::extractBTFBytes(MemoryBufferRef Buf) {
+  StringRef Bytes = Buf.getBuffer();
+  file_magic Magic = identify_magic(Bytes);
+  if (Magic != file_magic::elf_relocatable &&
+      Magic != file_magic::elf_executable &&
+      Magic != file_magic::elf_shared_object && Magic != file_magic::elf_core &&
+      Magic != file_magic::elf)
+    return std::vector<uint8_t>(Bytes.begin(), Bytes.end());
+  Expected<std::unique_ptr<object::ObjectFile>> ObjOrErr =
+      object::ObjectFile::createObjectFile(Buf);
+  if (!ObjOrErr)
+    return ObjOrErr.takeError();
+  for (const object::SectionRef &Sec : (*ObjOrErr)->sections()) {
+    Expected<StringRef> NameOrErr = Sec.getName();
+    if (!NameOrErr)
+      return NameOrErr.takeError();
+    if (*NameOrErr != ".BTF")
+      continue;
+    Expected<StringRef> DataOrErr = Sec.getContents();
+    if (!DataOrErr)
+      return DataOrErr.takeError();
+    return std::vector<uint8_t>(DataOrErr->begin(), DataOrErr->end());
+  }
+  return makeError("no .BTF section");
+}
+
 Expected<std::vector<uint8_t>> btfsplit::loadBTFBytes(StringRef Path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
       MemoryBuffer::getFileOrSTDIN(Path, /*IsText=*/false,
                                    /*RequiresNullTerminator=*/false);
   if (!BufOrErr)
     return createFileError(Path, errorCodeToError(BufOrErr.getError()));
-  MemoryBufferRef Buf = (*BufOrErr)->getMemBufferRef();
-  StringRef Bytes = Buf.getBuffer();
-  if (identify_magic(Bytes) == file_magic::elf_relocatable ||
-      identify_magic(Bytes) == file_magic::elf_executable ||
-      identify_magic(Bytes) == file_magic::elf_shared_object ||
-      identify_magic(Bytes) == file_magic::elf_core ||
-      identify_magic(Bytes) == file_magic::elf) {
-    Expected<std::unique_ptr<object::ObjectFile>> ObjOrErr =
-        object::ObjectFile::createObjectFile(Buf);
-    if (!ObjOrErr)
-      return createFileError(Path, ObjOrErr.takeError());
-    for (const object::SectionRef &Sec : (*ObjOrErr)->sections()) {
-      Expected<StringRef> NameOrErr = Sec.getName();
-      if (!NameOrErr)
-        return createFileError(Path, NameOrErr.takeError());
-      if (*NameOrErr != ".BTF")
-        continue;
-      Expected<StringRef> DataOrErr = Sec.getContents();
-      if (!DataOrErr)
-        return createFileError(Path, DataOrErr.takeError());
-      return std::vector<uint8_t>(DataOrErr->begin(), DataOrErr->end());
-    }
-    return createFileError(Path, makeError("no .BTF section"));
-  }
-  return std::vector<uint8_t>(Bytes.begin(), Bytes.end());
+  Expected<std::vector<uint8_t>> BytesOrErr =
+      extractBTFBytes((*BufOrErr)->getMemBufferRef());
+  if (!BytesOrErr)
+    return createFileError(Path, BytesOrErr.takeError());
+  return BytesOrErr;
 }
 
 Expected<std::unique_ptr<BTFObject>>

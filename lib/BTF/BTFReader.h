@@ -17,6 +17,7 @@
 
 #include "BTF/BTFObject.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBufferRef.h"
 #include <memory>
 
 namespace btfsplit {
@@ -42,6 +43,10 @@ llvm::Expected<BTFHeader> readBTFHeader(llvm::ArrayRef<uint8_t> Data);
 /// string offsets continue \p Base's; \p Base must outlive the result.
 llvm::Expected<std::unique_ptr<BTFObject>>
 readRawBTF(llvm::ArrayRef<uint8_t> Data, const BTFObject *Base = nullptr);
+
+/// The BTF bytes of the file in \p Buf: its `.BTF` section if it is an ELF
+/// file, all of it otherwise.
+llvm::Expected<std::vector<uint8_t>> extractBTFBytes(llvm::MemoryBufferRef Buf);
 
 /// The BTF bytes of file \p Path: the contents of its `.BTF` section if it is
 /// an ELF file, the whole file otherwise. Errors name the file.

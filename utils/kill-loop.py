@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""kill-loop.py - crash safety of in-place .BTF writes.
+
+Runs `llvm-btf-split [--btf-base BASE] FILE` in place on a copy of INPUT over
+and over, killing it at a random moment of its run, and checks after every
+kill that FILE is byte-identical either to the original or to the complete
+new output (computed once beforehand): never a mix, never truncated.
+
+Usage: kill-loop.py --tool T --input ELF [--base B] [--kills N] [--seed S]
+                    [--signals KILL,TERM,INT]
+Prints the counts and exits 1 if any file was corrupted.
+"""
+
+import argparse
+import glob
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tool", required=True)
+    ap.add_argument("--input", required=True)
+    ap.add_argument("--base")
+    ap.add_argument("--kills", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--signals", default="KILL,TERM,INT")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    sigs = [getattr(signal, "SIG" + s) for s in args.signals.split(",")]
+
+    work = tempfile.mkdtemp(prefix="btf-kill-")
+    target = os.path.join(work, os.path.basename(args.input))
+    cmd = [args.tool] + (["--btf-base", args.base] if args.base else [])
+    cmd.append(target)
+
+    # The complete new output, and how long a run takes.
+    shutil.copyfile(args.input, target)
+    old = digest(target)
+    t0 = time.monotonic()
+    subprocess.run(cmd, check=True)
+    full = time.monotonic() - t0
+    new = digest(target)
+    if new == old:
+        sys.exit("the tool did not change %s; nothing to test" % args.input)
+
+    counts = {"original": 0, "new": 0, "corrupted": 0, "finished": 0,
+              "temp-left": 0}
+    for i in range(args.kills):
+        shutil.copyfile(args.input, target)
+        os.chmod(target, 0o644)
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, full * 1.1))
+        sig = rng.choice(sigs)
+        if p.poll() is None:
+            p.send_signal(sig)
+        else:
+            counts["finished"] += 1
+        p.wait()
+        d = digest(target)
+        if d == old:
+            counts["original"] += 1
+        elif d == new:
+            counts["new"] += 1
+        else:
+            counts["corrupted"] += 1
+            shutil.copyfile(target, os.path.join(work, "corrupted-%d" % i))
+            print("kill %d (%s): corrupted output kept in %s" % (
+                i, signal.Signals(sig).name, work), file=sys.stderr)
+        leftovers = [f for f in glob.glob(os.path.join(work, "*"))
+                     if f != target and not os.path.basename(f).startswith(
+                         "corrupted-")]
+        if leftovers:
+            counts["temp-left"] += 1
+            for f in leftovers:
+                os.unlink(f)
+
+    print("kills: %d (run takes %.3f s; %d runs had finished before the "
+          "signal)" % (args.kills, full, counts["finished"]))
+    print("original intact: %d, complete new output: %d, corrupted: %d" % (
+        counts["original"], counts["new"], counts["corrupted"]))
+    print("runs that left a temporary file behind (SIGKILL cannot be "
+          "caught): %d" % counts["temp-left"])
+    if not counts["corrupted"]:
+        shutil.rmtree(work, ignore_errors=True)
+    sys.exit(1 if counts["corrupted"] else 0)
+
+
+if __name__ == "__main__":
+    main()
