@@ -8,12 +8,13 @@
 #   EXAMPLE_BUILD_DIR (default BUILD_DIR/example) is where the example is built;
 #   LLVM_BTF_SPLIT (default BUILD_DIR/bin/llvm-btf-split) is the tool to run.
 #
-# The main job, as kbuild does it with pahole, but with llvm-btf-split:
-#   llvm-btf-split vmlinux --detached vmlinux.btf                       # base BTF
-#   llvm-btf-split --btf-base vmlinux.btf MOD.ko --detached MOD.btf     # split BTF, per module
-# then --verify and --dump of each result. While the encoder cannot encode yet (it says
-# "not implemented"), the BTF comes from `pahole -J` instead, and --verify/--dump run on
-# that; the script says which one it used. Outputs go to BUILD_DIR/example/out/.
+# The main job, as kbuild does it with pahole, but with llvm-btf-split, run by the
+# example's own build through the CMake functions (cmake/modules/):
+#   llvm-btf-split vmlinux.unbtf vmlinux                        # vmlinux with .BTF
+#   llvm-btf-split --btf-base vmlinux MOD.ko.o MOD.ko           # split BTF, per module
+# then --verify and --dump of each result (and the dump compared with bpftool's,
+# the BTF with pahole's when pahole and btfcmp.py are at hand). Outputs go to
+# BUILD_DIR/example/out/.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -27,7 +28,8 @@ EX="${EXAMPLE_BUILD_DIR:-$BUILD/example}"
 mkdir -p "$EX"
 EX="$(cd "$EX" && pwd)"
 OUT="$EX/out"
-cmake_args=(-G Ninja -S "$src/example" -B "$EX" "-DEXAMPLE_DEBUG_FLAGS=${EXAMPLE_DEBUG_FLAGS:--g}")
+cmake_args=(-G Ninja -S "$src/example" -B "$EX" "-DEXAMPLE_DEBUG_FLAGS=${EXAMPLE_DEBUG_FLAGS:--g}"
+  "-DLLVMBTFSplit_DIR=$BUILD/lib/cmake/LLVMBTFSplit" "-DLLVM_BTF_SPLIT_EXECUTABLE=$TOOL")
 [ -n "${CC:-}" ] && cmake_args+=("-DCMAKE_C_COMPILER=$CC")
 
 echo "== building the example kernel in $EX"
@@ -41,45 +43,13 @@ for m in "${modules[@]}"; do cp "$EX/modules/$m.ko" "$OUT/$m.ko"; done
 cd "$OUT"
 echo "   vmlinux and ${#modules[@]} modules: ${modules[*]}"
 
-# Does the encoder encode yet? Try it on vmlinux.
-if "$TOOL" vmlinux --detached vmlinux.btf 2>encode.err; then
-  mode=encode
-elif grep -q "not implemented" encode.err; then
-  mode=pahole
-else
-  echo "error: llvm-btf-split failed to encode vmlinux:" >&2
-  cat encode.err >&2
-  exit 1
-fi
-
-if [ "$mode" = encode ]; then
-  echo "== encoding with llvm-btf-split"
-  echo "+ llvm-btf-split vmlinux --detached vmlinux.btf"
-  for m in "${modules[@]}"; do
-    echo "+ llvm-btf-split --btf-base vmlinux.btf $m.ko --detached $m.btf"
-    "$TOOL" --btf-base vmlinux.btf "$m.ko" --detached "$m.btf"
-  done
-  base=vmlinux.btf
-  obj() { echo "$1.btf"; }
-else
-  command -v pahole >/dev/null || { echo "error: llvm-btf-split cannot encode yet and pahole is not installed" >&2; exit 1; }
-  echo "== llvm-btf-split cannot encode yet ($(head -n 1 encode.err)):"
-  echo "== FALLBACK: the BTF comes from pahole -J; llvm-btf-split only verifies and dumps it"
-  echo "+ pahole -J --btf_gen_floats --lang_exclude=rust vmlinux"
-  pahole -J --btf_gen_floats --lang_exclude=rust vmlinux
-  for m in "${modules[@]}"; do
-    echo "+ pahole -J --btf_gen_floats --lang_exclude=rust --btf_base vmlinux $m.ko"
-    pahole -J --btf_gen_floats --lang_exclude=rust --btf_base vmlinux "$m.ko"
-  done
-  # Raw copies too, read and written by llvm-btf-split, so that out/ has the same files
-  # in both modes.
-  "$TOOL" --roundtrip vmlinux --detached vmlinux.btf
-  for m in "${modules[@]}"; do
-    "$TOOL" --btf-base vmlinux --roundtrip "$m.ko" --detached "$m.btf"
-  done
-  base=vmlinux
-  obj() { if [ "$1" = vmlinux ]; then echo vmlinux; else echo "$1.ko"; fi; }
-fi
+base=vmlinux
+obj() { if [ "$1" = vmlinux ]; then echo vmlinux; else echo "$1.ko"; fi; }
+for f in vmlinux "${modules[@]}"; do
+  llvm-objcopy-22 --dump-section ".BTF=$f.btf" "$(obj "$f")" "$f.scratch" 2>/dev/null ||
+    /usr/lib/llvm-22/bin/llvm-objcopy --dump-section ".BTF=$f.btf" "$(obj "$f")" "$f.scratch"
+  rm -f "$f.scratch"
+done
 
 failed=0
 echo "== verify"
@@ -120,7 +90,7 @@ btfcmp="${BTFCMP:-}"
 for c in "$src/../shared/tools/btfcmp.py" /work/shared/tools/btfcmp.py; do
   [ -z "$btfcmp" ] && [ -f "$c" ] && btfcmp="$c"
 done
-if [ "$mode" = encode ] && command -v pahole >/dev/null && [ -n "$btfcmp" ]; then
+if command -v pahole >/dev/null && [ -n "$btfcmp" ]; then
   echo "== comparing with pahole -J (btfcmp.py cmp; informational)"
   mkdir -p pahole
   cp vmlinux pahole/vmlinux
@@ -134,7 +104,7 @@ if [ "$mode" = encode ] && command -v pahole >/dev/null && [ -n "$btfcmp" ]; the
   done
 fi
 
-echo "== outputs in $OUT (mode: $mode)"
+echo "== outputs in $OUT"
 if [ "$failed" != 0 ]; then
   echo "run-example: FAILED" >&2
   exit 1
