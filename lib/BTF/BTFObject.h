@@ -73,6 +73,68 @@ llvm::ArrayRef<uint32_t> tailWords(const BTF::CommonType *T);
 /// Mutable variant for in-place rewriting.
 llvm::MutableArrayRef<uint32_t> tailWords(BTF::CommonType *T);
 
+/// Call \p F on every type-ID field of \p T, in libbpf's order (the order
+/// dedup canonicalizes them in). \p F gets a reference it may write through
+/// when \p T is mutable.
+template <typename TypeT, typename Fn> void forEachTypeRef(TypeT *T, Fn F) {
+  auto Tail = tailWords(T);
+  switch (T->getKind()) {
+  case BTF::BTF_KIND_PTR:
+  case BTF::BTF_KIND_TYPEDEF:
+  case BTF::BTF_KIND_VOLATILE:
+  case BTF::BTF_KIND_CONST:
+  case BTF::BTF_KIND_RESTRICT:
+  case BTF::BTF_KIND_FUNC:
+  case BTF::BTF_KIND_TYPE_TAG:
+  case BTF::BTF_KIND_VAR:
+  case BTF::BTF_KIND_DECL_TAG:
+    F(T->Type);
+    break;
+  case BTF::BTF_KIND_ARRAY:
+    F(Tail[0]);
+    F(Tail[1]);
+    break;
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
+    for (size_t I = 1; I < Tail.size(); I += 3)
+      F(Tail[I]);
+    break;
+  case BTF::BTF_KIND_FUNC_PROTO:
+    F(T->Type);
+    for (size_t I = 1; I < Tail.size(); I += 2)
+      F(Tail[I]);
+    break;
+  case BTF::BTF_KIND_DATASEC:
+    for (size_t I = 0; I < Tail.size(); I += 3)
+      F(Tail[I]);
+    break;
+  default:
+    break;
+  }
+}
+
+/// Call \p F on every string-offset field of \p T, in libbpf's order.
+template <typename Fn> void forEachStrRef(BTF::CommonType *T, Fn F) {
+  F(T->NameOff);
+  llvm::MutableArrayRef<uint32_t> Tail = tailWords(T);
+  size_t Stride = 0;
+  switch (T->getKind()) {
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
+  case BTF::BTF_KIND_ENUM64:
+    Stride = 3;
+    break;
+  case BTF::BTF_KIND_ENUM:
+  case BTF::BTF_KIND_FUNC_PROTO:
+    Stride = 2;
+    break;
+  default:
+    return;
+  }
+  for (size_t I = 0; I < Tail.size(); I += Stride)
+    F(Tail[I]);
+}
+
 /// One BTF object: all types and strings of a base BTF, or the types and
 /// strings a split BTF adds on top of its base.
 class BTFObject {

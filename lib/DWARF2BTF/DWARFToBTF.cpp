@@ -900,62 +900,6 @@ Error CUConverter::run() {
 // Merge
 //===----------------------------------------------------------------------===//
 
-/// Call \p NameFn on every string offset and \p TypeFn on every type
-/// reference of the type whose words are \p W.
-template <typename NameFnT, typename TypeFnT>
-static void forEachRef(MutableArrayRef<uint32_t> W, NameFnT NameFn,
-                       TypeFnT TypeFn) {
-  auto *T = reinterpret_cast<BTF::CommonType *>(W.data());
-  NameFn(W[0]);
-  MutableArrayRef<uint32_t> Tail = W.drop_front(3);
-  uint32_t Vlen = T->getVlen();
-  switch (T->getKind()) {
-  case BTF::BTF_KIND_PTR:
-  case BTF::BTF_KIND_TYPEDEF:
-  case BTF::BTF_KIND_VOLATILE:
-  case BTF::BTF_KIND_CONST:
-  case BTF::BTF_KIND_RESTRICT:
-  case BTF::BTF_KIND_FUNC:
-  case BTF::BTF_KIND_VAR:
-  case BTF::BTF_KIND_TYPE_TAG:
-  case BTF::BTF_KIND_DECL_TAG:
-    TypeFn(W[2]);
-    break;
-  case BTF::BTF_KIND_ARRAY:
-    TypeFn(Tail[0]);
-    TypeFn(Tail[1]);
-    break;
-  case BTF::BTF_KIND_STRUCT:
-  case BTF::BTF_KIND_UNION:
-    for (uint32_t K = 0; K < Vlen; ++K) {
-      NameFn(Tail[K * 3]);
-      TypeFn(Tail[K * 3 + 1]);
-    }
-    break;
-  case BTF::BTF_KIND_ENUM:
-    for (uint32_t K = 0; K < Vlen; ++K)
-      NameFn(Tail[K * 2]);
-    break;
-  case BTF::BTF_KIND_ENUM64:
-    for (uint32_t K = 0; K < Vlen; ++K)
-      NameFn(Tail[K * 3]);
-    break;
-  case BTF::BTF_KIND_FUNC_PROTO:
-    TypeFn(W[2]);
-    for (uint32_t K = 0; K < Vlen; ++K) {
-      NameFn(Tail[K * 2]);
-      TypeFn(Tail[K * 2 + 1]);
-    }
-    break;
-  case BTF::BTF_KIND_DATASEC:
-    for (uint32_t K = 0; K < Vlen; ++K)
-      TypeFn(Tail[K * 3]);
-    break;
-  default:
-    break;
-  }
-}
-
 namespace {
 class Merger {
 public:
@@ -1002,7 +946,8 @@ Error Merger::merge(CUResult &R) {
   for (uint32_t Id = L.startId(); Id < L.typeCount(); ++Id) {
     ArrayRef<uint32_t> Src = L.typeWords(Id);
     W.assign(Src.begin(), Src.end());
-    forEachRef(W, MapName, MapType);
+    forEachStrRef(reinterpret_cast<BTF::CommonType *>(W.data()), MapName);
+    forEachTypeRef(reinterpret_cast<BTF::CommonType *>(W.data()), MapType);
     Out.addType(W);
   }
   if (R.NeedIndexType && !HasIndexType) {
@@ -1015,7 +960,10 @@ Error Merger::merge(CUResult &R) {
     StringRef Name = L.str(C.NameOff);
     if (!Generated.insert(Name).second)
       continue;
-    forEachRef(C.ProtoWords, MapName, MapType);
+    forEachStrRef(reinterpret_cast<BTF::CommonType *>(C.ProtoWords.data()),
+                  MapName);
+    forEachTypeRef(reinterpret_cast<BTF::CommonType *>(C.ProtoWords.data()),
+                   MapType);
     uint32_t Proto = Out.addType(C.ProtoWords);
     uint32_t Func = Out.addFunc(Name, Proto, BTF::FUNC_STATIC);
     for (const DeclTagInfo &T : C.Tags)

@@ -134,67 +134,6 @@ ArrayRef<BTF::BTFMember> membersOf(const BTF::CommonType *T) {
 /// FUNC_PROTO parameters as {name_off, type} word pairs.
 ArrayRef<uint32_t> paramWords(const BTF::CommonType *T) { return tailWords(T); }
 
-/// Call \p F on every type-ID field of \p T, in libbpf's order. \p F gets
-/// a reference it may write through when \p T is mutable.
-template <typename TypeT, typename Fn> void forEachTypeRef(TypeT *T, Fn F) {
-  auto Tail = tailWords(T);
-  switch (kindOf(T)) {
-  case BTF::BTF_KIND_PTR:
-  case BTF::BTF_KIND_TYPEDEF:
-  case BTF::BTF_KIND_VOLATILE:
-  case BTF::BTF_KIND_CONST:
-  case BTF::BTF_KIND_RESTRICT:
-  case BTF::BTF_KIND_FUNC:
-  case BTF::BTF_KIND_TYPE_TAG:
-  case BTF::BTF_KIND_VAR:
-  case BTF::BTF_KIND_DECL_TAG:
-    F(T->Type);
-    break;
-  case BTF::BTF_KIND_ARRAY:
-    F(Tail[0]);
-    F(Tail[1]);
-    break;
-  case BTF::BTF_KIND_STRUCT:
-  case BTF::BTF_KIND_UNION:
-    for (size_t I = 1; I < Tail.size(); I += 3)
-      F(Tail[I]);
-    break;
-  case BTF::BTF_KIND_FUNC_PROTO:
-    F(T->Type);
-    for (size_t I = 1; I < Tail.size(); I += 2)
-      F(Tail[I]);
-    break;
-  case BTF::BTF_KIND_DATASEC:
-    for (size_t I = 0; I < Tail.size(); I += 3)
-      F(Tail[I]);
-    break;
-  default:
-    break;
-  }
-}
-
-/// Call \p F on every string-offset field of \p T, in libbpf's order.
-template <typename Fn> void forEachStrRef(BTF::CommonType *T, Fn F) {
-  F(T->NameOff);
-  MutableArrayRef<uint32_t> Tail = tailWords(T);
-  size_t Stride = 0;
-  switch (kindOf(T)) {
-  case BTF::BTF_KIND_STRUCT:
-  case BTF::BTF_KIND_UNION:
-  case BTF::BTF_KIND_ENUM64:
-    Stride = 3;
-    break;
-  case BTF::BTF_KIND_ENUM:
-  case BTF::BTF_KIND_FUNC_PROTO:
-    Stride = 2;
-    break;
-  default:
-    return;
-  }
-  for (size_t I = 0; I < Tail.size(); I += Stride)
-    F(Tail[I]);
-}
-
 //===----------------------------------------------------------------------===//
 // Signature hashes and equality, per kind (libbpf btf_hash_* / btf_equal_*)
 //===----------------------------------------------------------------------===//
