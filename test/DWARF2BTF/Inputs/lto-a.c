@@ -1,3 +1,6 @@
 /* LTO: with -flto the link produces units that refer to each other. */
-struct s { int a; long b; };
+struct s {
+  int a;
+  long b;
+};
 int helper(struct s *p) { return p->a + (int)p->b; }
