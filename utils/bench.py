@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""bench.py - pahole 1.24 vs llvm-btf-split, side by side, in one run.
+
+Runs both tools on the same machine in the same invocation and prints, for
+each measurement, the median over --runs repetitions of: wall time, user+sys
+CPU time, peak RSS and output bytes, with the ratios ours/pahole.
+
+Measurements (inputs from fetch-kernel.sh's pristine/ copies, without .BTF):
+  vmlinux-detached   encode vmlinux to a raw BTF file, -j1 and -j2
+  vmlinux-elf        encode vmlinux and write .BTF into (a copy of) the ELF, -j2
+  modules-serial     every module, split against the vmlinux BTF, one at a time
+  modules-2jobs      the same with two processes at a time
+  modules-batch      ours only: one process, base loaded once, -j2 (if supported)
+
+Usage: bench.py --corpus DIR [--tool PATH] [--runs N] [--modules N]
+                [--only NAME,...] [--markdown FILE]
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+PAHOLE_FLAGS = ["--btf_gen_floats", "--lang_exclude=rust"]
+
+
+class Sample:
+    def __init__(self, wall=0.0, cpu=0.0, rss_kb=0, out_bytes=0, count=0):
+        self.wall, self.cpu, self.rss_kb = wall, cpu, rss_kb
+        self.out_bytes, self.count = out_bytes, count
+
+
+def run(cmd, env=None):
+    """Run cmd; return (wall, user+sys, maxrss KB). Fails loudly."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         env=env)
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit("command failed (%d): %s\n%s" % (p.returncode, " ".join(cmd),
+                                                  err.decode(errors="replace")))
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
+
+
+def run_many(cmds, jobs):
+    """Run a list of commands, `jobs` at a time; return a Sample with the
+    total wall time, summed CPU and the largest peak RSS of one process."""
+    lock = threading.Lock()
+    todo = list(cmds)
+    agg = Sample()
+
+    def worker():
+        while True:
+            with lock:
+                if not todo:
+                    return
+                cmd = todo.pop(0)
+            _, cpu, rss = run(cmd)
+            with lock:
+                agg.cpu += cpu
+                agg.rss_kb = max(agg.rss_kb, rss)
+                agg.count += 1
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    agg.wall = time.monotonic() - t0
+    return agg
+
+
+def size_of(paths):
+    return sum(os.path.getsize(p) for p in paths if os.path.exists(p))
+
+
+def btf_bytes_of_elf(path, work):
+    """Size of the .BTF section of an ELF (via llvm-objcopy)."""
+    objcopy = shutil.which("llvm-objcopy-22") or "/usr/lib/llvm-22/bin/llvm-objcopy"
+    out = os.path.join(work, "btf.section")
+    subprocess.run([objcopy, "--dump-section", ".BTF=" + out, path,
+                    os.path.join(work, "junk")], check=True)
+    return os.path.getsize(out)
+
+
+def median_sample(samples):
+    return Sample(statistics.median(s.wall for s in samples),
+                  statistics.median(s.cpu for s in samples),
+                  int(statistics.median(s.rss_kb for s in samples)),
+                  samples[-1].out_bytes, samples[-1].count)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--tool", default=os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "build", "bin",
+        "llvm-btf-split"))
+    ap.add_argument("--pahole", default=shutil.which("pahole") or "pahole")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--modules", type=int, default=0,
+                    help="use only the first N modules (sorted); 0 = all")
+    ap.add_argument("--only", default="",
+                    help="comma-separated measurement names to run")
+    ap.add_argument("--markdown", help="also write the table to this file")
+    args = ap.parse_args()
+
+    corpus = os.path.abspath(args.corpus)
+    tool = os.path.abspath(args.tool)
+    vmlinux = os.path.join(corpus, "pristine", "vmlinux")
+    base = os.path.join(corpus, "vmlinux")
+    moddir = os.path.join(corpus, "pristine", "modules")
+    modules = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(moddir)
+                     for f in fs if f.endswith(".ko"))
+    if args.modules:
+        modules = modules[:args.modules]
+    only = set(filter(None, args.only.split(",")))
+    work = tempfile.mkdtemp(prefix="btf-bench-")
+    results = []  # (name, pahole Sample, ours Sample or None)
+
+    def want(name):
+        return not only or name in only
+
+    def measure(name, pahole_fn, ours_fn):
+        if not want(name):
+            return
+        ps, os_ = [], []
+        for r in range(args.runs):
+            # Alternate the order so that cache effects fall on both sides.
+            order = [(pahole_fn, ps), (ours_fn, os_)]
+            if r % 2:
+                order.reverse()
+            for fn, acc in order:
+                if fn:
+                    acc.append(fn())
+            print("  %s run %d/%d done" % (name, r + 1, args.runs),
+                  file=sys.stderr)
+        results.append((name, median_sample(ps) if ps else None,
+                        median_sample(os_) if os_ else None))
+
+    def vm_detached(cmd_fn, out):
+        def f():
+            if os.path.exists(out):
+                os.unlink(out)
+            w, c, m = run(cmd_fn(out))
+            return Sample(w, c, m, os.path.getsize(out), 1)
+        return f
+
+    def vm_elf(cmd_fn, name):
+        def f():
+            copy = os.path.join(work, name)
+            shutil.copyfile(vmlinux, copy)
+            w, c, m = run(cmd_fn(copy))
+            return Sample(w, c, m, btf_bytes_of_elf(copy, work), 1)
+        return f
+
+    pa_out = os.path.join(work, "pahole.btf")
+    our_out = os.path.join(work, "ours.btf")
+    for j in (1, 2):
+        pj = [] if j == 1 else ["-j"]
+        measure("vmlinux-detached-j%d" % j,
+                vm_detached(lambda o, pj=pj: [args.pahole, "-J"] + pj +
+                            PAHOLE_FLAGS + ["--btf_encode_detached=" + o,
+                                            vmlinux], pa_out),
+                vm_detached(lambda o, j=j: [tool, "-j%d" % j, vmlinux,
+                                            "--detached", o], our_out))
+    measure("vmlinux-elf-j2",
+            vm_elf(lambda c: [args.pahole, "-J", "-j"] + PAHOLE_FLAGS + [c],
+                   "vmlinux.pahole"),
+            vm_elf(lambda c: [tool, "-j2", c], "vmlinux.ours"))
+
+    def mod_out(tag, m):
+        return os.path.join(work, tag, os.path.relpath(m, moddir) + ".btf")
+
+    for tag in ("pahole", "ours"):
+        for m in modules:
+            os.makedirs(os.path.dirname(mod_out(tag, m)), exist_ok=True)
+
+    def pahole_mod(m):
+        return [args.pahole, "-J", "--btf_base", base] + PAHOLE_FLAGS + [
+            "--btf_encode_detached=" + mod_out("pahole", m), m]
+
+    def ours_mod(m):
+        return [tool, "-j1", "--btf-base", base, m, "--detached",
+                mod_out("ours", m)]
+
+    def mods(fn, tag, jobs):
+        def f():
+            s = run_many([fn(m) for m in modules], jobs)
+            s.out_bytes = size_of(mod_out(tag, m) for m in modules)
+            return s
+        return f
+
+    measure("modules-serial", mods(pahole_mod, "pahole", 1),
+            mods(ours_mod, "ours", 1))
+    measure("modules-2jobs", mods(pahole_mod, "pahole", 2),
+            mods(ours_mod, "ours", 2))
+
+    # The batch form: one process, the base loaded once.
+    def ours_batch():
+        outdir = os.path.join(work, "batch")
+        shutil.rmtree(outdir, ignore_errors=True)
+        os.makedirs(outdir)
+        cmd = [tool, "-j2", "--btf-base", base, "--detached-dir", outdir,
+               "--batch"] + modules
+        w, c, m = run(cmd)
+        return Sample(w, c, m, sum(os.path.getsize(os.path.join(outdir, f))
+                                   for f in os.listdir(outdir)), len(modules))
+    if want("modules-batch"):
+        probe = subprocess.run([tool, "--help"], capture_output=True, text=True)
+        if "--batch" in probe.stdout:
+            measure("modules-batch", None, ours_batch)
+
+    shutil.rmtree(work, ignore_errors=True)
+    lines = report(results, args, len(modules))
+    print("\n".join(lines))
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+def fmt_ratio(a, b):
+    return "%.2f" % (a / b) if a and b else "-"
+
+
+def report(results, args, nmods):
+    out = ["| measurement | tool | wall s | user+sys s | peak RSS MB | output bytes | wall ratio | CPU ratio | RSS ratio |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for name, p, o in results:
+        for tag, s in (("pahole 1.24", p), ("llvm-btf-split", o)):
+            if not s:
+                continue
+            ratios = ["", "", ""]
+            if tag != "pahole 1.24" and p:
+                ratios = [fmt_ratio(s.wall, p.wall), fmt_ratio(s.cpu, p.cpu),
+                          fmt_ratio(s.rss_kb, p.rss_kb)]
+            out.append("| %s | %s | %.2f | %.2f | %.1f | %d | %s |" % (
+                name, tag, s.wall, s.cpu, s.rss_kb / 1024.0, s.out_bytes,
+                " | ".join(ratios)))
+    out.append("")
+    out.append("median of %d runs; %d modules; machine: %d cores; ratios are "
+               "ours/pahole (below 1 is better)" % (args.runs, nmods,
+                                                     os.cpu_count()))
+    return out
+
+
+if __name__ == "__main__":
+    main()
