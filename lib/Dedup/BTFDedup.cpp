@@ -276,6 +276,19 @@ public:
         return;
   }
 
+  /// The first candidate of \p Hash that \p Equal accepts, or 0 (type IDs
+  /// in the index are never 0: void is not hashed).
+  template <typename Pred> uint32_t find(uint64_t Hash, Pred Equal) {
+    uint32_t Found = 0;
+    forEach(Hash, [&](uint32_t C) {
+      if (!Equal(C))
+        return false;
+      Found = C;
+      return true;
+    });
+    return Found;
+  }
+
   void add(uint64_t Hash, uint32_t Id) {
     if (Capacity == 0 || (Size + 1) * 4 / 3 > Capacity) {
       Capacity = Capacity ? Capacity * 2 : 4;
@@ -519,12 +532,9 @@ Error Deduplicator::passPrimTypes() {
     switch (kindOf(T)) {
     case BTF::BTF_KIND_INT:
       H = hashIntTag(T);
-      Index.forEach(H, [&](uint32_t C) {
-        if (!equalIntTag(T, type(C)))
-          return false;
-        NewId = C;
-        return true;
-      });
+      if (uint32_t Cand = Index.find(
+              H, [&](uint32_t C) { return equalIntTag(T, type(C)); }))
+        NewId = Cand;
       break;
     case BTF::BTF_KIND_ENUM:
     case BTF::BTF_KIND_ENUM64:
@@ -550,12 +560,9 @@ Error Deduplicator::passPrimTypes() {
     case BTF::BTF_KIND_FWD:
     case BTF::BTF_KIND_FLOAT:
       H = hashCommon(T);
-      Index.forEach(H, [&](uint32_t C) {
-        if (!equalCommon(T, type(C)))
-          return false;
-        NewId = C;
-        return true;
-      });
+      if (uint32_t Cand = Index.find(
+              H, [&](uint32_t C) { return equalCommon(T, type(C)); }))
+        NewId = Cand;
       break;
     default:
       continue;
@@ -825,23 +832,17 @@ uint32_t Deduplicator::dedupRefType(uint32_t Id) {
     if (!Canonicalize(T->Type))
       return Unprocessed;
     H = hashCommon(T);
-    Index.forEach(H, [&](uint32_t C) {
-      if (!equalCommon(T, type(C)))
-        return false;
-      NewId = C;
-      return true;
-    });
+    if (uint32_t Cand =
+            Index.find(H, [&](uint32_t C) { return equalCommon(T, type(C)); }))
+      NewId = Cand;
     break;
   case BTF::BTF_KIND_DECL_TAG:
     if (!Canonicalize(T->Type))
       return Unprocessed;
     H = hashIntTag(T);
-    Index.forEach(H, [&](uint32_t C) {
-      if (!equalIntTag(T, type(C)))
-        return false;
-      NewId = C;
-      return true;
-    });
+    if (uint32_t Cand =
+            Index.find(H, [&](uint32_t C) { return equalIntTag(T, type(C)); }))
+      NewId = Cand;
     break;
   case BTF::BTF_KIND_ARRAY: {
     MutableArrayRef<uint32_t> A = tailWords(T);
@@ -849,12 +850,9 @@ uint32_t Deduplicator::dedupRefType(uint32_t Id) {
     if (!Canonicalize(A[0]) || !Canonicalize(A[1]))
       return Unprocessed;
     H = hashArray(T);
-    Index.forEach(H, [&](uint32_t C) {
-      if (!equalArray(T, type(C)))
-        return false;
-      NewId = C;
-      return true;
-    });
+    if (uint32_t Cand =
+            Index.find(H, [&](uint32_t C) { return equalArray(T, type(C)); }))
+      NewId = Cand;
     break;
   }
   case BTF::BTF_KIND_FUNC_PROTO: {
@@ -865,12 +863,9 @@ uint32_t Deduplicator::dedupRefType(uint32_t Id) {
       if (!Canonicalize(P[I]))
         return Unprocessed;
     H = hashFnProto(T);
-    Index.forEach(H, [&](uint32_t C) {
-      if (!equalFnProto(T, type(C)))
-        return false;
-      NewId = C;
-      return true;
-    });
+    if (uint32_t Cand =
+            Index.find(H, [&](uint32_t C) { return equalFnProto(T, type(C)); }))
+      NewId = Cand;
     break;
   }
   default:
