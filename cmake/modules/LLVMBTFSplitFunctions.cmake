@@ -191,7 +191,11 @@ function(btf_add_module name)
   add_custom_command(
     OUTPUT "${output}"
     COMMAND ${launch} ${cmd}
-    DEPENDS "$<TARGET_OBJECTS:${name}_objs>" ${stamp}
+    # The objects as files, and the object library as a target: the link
+    # rule is also pulled into every target that consumes its output (e.g.
+    # btf_add_split_modules'), and under Makefile generators only the
+    # target-level dependency orders it after the compile.
+    DEPENDS "$<TARGET_OBJECTS:${name}_objs>" ${name}_objs ${stamp}
     COMMENT "Linking module ${oname}"
     COMMAND_EXPAND_LISTS
     VERBATIM)
