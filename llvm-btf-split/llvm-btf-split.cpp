@@ -105,6 +105,10 @@ encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
   Opts.Features = C.Features;
   Opts.LangExclude = C.LangExclude;
   Opts.Threads = C.Threads;
+  // Large base BTF (vmlinux) is deduplicated chunk by chunk while it is
+  // encoded, then as a whole below.
+  if (!C.NoDedup)
+    Opts.ChunkPass = [](BTFObject &O) { return dedupBTF(O); };
   Expected<std::unique_ptr<BTFObject>> BTFOrErr = [&] {
     Phase P(S, "Encode", C.Input);
     return encodeBTF(*ObjOrErr->getBinary(), C.Input, Base, Opts);

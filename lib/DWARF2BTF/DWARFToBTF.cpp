@@ -901,17 +901,32 @@ Error CUConverter::run() {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Appends unit results, in unit order, to the current target: the output
+/// itself, or the chunk being built (see EncoderOptions::ChunkPass).
 class Merger {
 public:
-  explicit Merger(BTFObject &Out) : Out(Out) {}
+  explicit Merger(BTFObject &Out) : Cur(&Out) {}
 
+  /// Send the following units to \p Chunk, an empty base BTFObject.
+  void startChunk(BTFObject &Chunk) {
+    Cur = &Chunk;
+    CurIndexId = 0;
+  }
   Error merge(CUResult &R);
-  void finish();
+  /// Close \p Out (the output, holding every unit's types): the per-CPU
+  /// DATASEC over the VARs of \p Out, which are those merge() made, in
+  /// order.
+  Error finish(BTFObject &Out);
 
 private:
-  BTFObject &Out;
+  BTFObject *Cur;
+  /// The array index type: found (an 'int' of a unit, or the
+  /// '__ARRAY_SIZE_TYPE__' added after a unit), its words and name, and its
+  /// ID in the current target (0: not there yet).
   bool HasIndexType = false;
-  uint32_t IndexId = 0;
+  std::vector<uint32_t> IndexWords;
+  std::string IndexName;
+  uint32_t CurIndexId = 0;
   StringSet<> Generated;
   struct SecInfo {
     uint32_t Type, Offset, Size;
@@ -922,12 +937,26 @@ private:
 
 Error Merger::merge(CUResult &R) {
   BTFObject &L = *R.Types;
+  BTFObject &Out = *Cur;
+  // A chunk after the one that holds the index type gets its own copy, an
+  // INT equal to it (deduplication merges them), before the unit's types.
+  if (HasIndexType && !CurIndexId && R.NeedIndexType) {
+    std::vector<uint32_t> W = IndexWords;
+    W[0] = Out.addString(IndexName);
+    CurIndexId = Out.addType(W);
+  }
   // Local ID k lands at Base + k.
   uint32_t Base = Out.typeCount() - 1;
+  uint32_t IndexId = CurIndexId;
+  bool NewIndexType = false;
   if (!HasIndexType) {
+    NewIndexType = true;
     if (R.IntId) {
       HasIndexType = true;
       IndexId = Base + R.IntId;
+      ArrayRef<uint32_t> IW = L.typeWords(R.IntId);
+      IndexWords.assign(IW.begin(), IW.end());
+      IndexName = L.str(IW[0]).str();
     } else {
       IndexId = Out.typeCount() + L.localCount();
     }
@@ -951,11 +980,16 @@ Error Merger::merge(CUResult &R) {
     Out.addType(W);
   }
   if (R.NeedIndexType && !HasIndexType) {
-    uint32_t Got = Out.addInt("__ARRAY_SIZE_TYPE__", 4, 0, 32);
+    IndexName = "__ARRAY_SIZE_TYPE__";
+    uint32_t Got = Out.addInt(IndexName, 4, 0, 32);
     (void)Got;
     assert(Got == IndexId && "index type lands after the unit's types");
+    ArrayRef<uint32_t> IW = Out.typeWords(Got);
+    IndexWords.assign(IW.begin(), IW.end());
     HasIndexType = true;
   }
+  if (NewIndexType && HasIndexType)
+    CurIndexId = IndexId;
   for (FuncCandidate &C : R.Funcs) {
     StringRef Name = L.str(C.NameOff);
     if (!Generated.insert(Name).second)
@@ -975,14 +1009,26 @@ Error Merger::merge(CUResult &R) {
     uint32_t Var = Out.addVar(L.str(C.NameOff), Type, C.Linkage);
     for (const DeclTagInfo &T : C.Tags)
       Out.addDeclTag(L.str(T.ValueOff), Var, T.Component);
-    Percpu.push_back({Var, C.Offset, C.Size});
+    Percpu.push_back({0, C.Offset, C.Size});
   }
   return Error::success();
 }
 
-void Merger::finish() {
+Error Merger::finish(BTFObject &Out) {
   if (Percpu.empty())
-    return;
+    return Error::success();
+  size_t NextVar = 0;
+  for (uint32_t Id = Out.startId(); Id < Out.typeCount(); ++Id) {
+    if (Out.type(Id)->getKind() != BTF::BTF_KIND_VAR)
+      continue;
+    if (NextVar == Percpu.size())
+      break;
+    Percpu[NextVar++].Type = Id;
+  }
+  if (NextVar != Percpu.size())
+    return createStringError(errc::invalid_argument,
+                             "internal error: %zu per-CPU variables, %zu VARs",
+                             Percpu.size(), NextVar);
   std::stable_sort(
       Percpu.begin(), Percpu.end(),
       [](const SecInfo &A, const SecInfo &B) { return A.Offset < B.Offset; });
@@ -998,6 +1044,28 @@ void Merger::finish() {
     W.push_back(S.Size);
   }
   Out.addType(W);
+  return Error::success();
+}
+
+/// Append the types of base BTF \p Chunk to \p Out.
+static void appendChunk(BTFObject &Out, const BTFObject &Chunk) {
+  uint32_t Base = Out.typeCount() - 1;
+  std::vector<uint32_t> W;
+  for (uint32_t Id = Chunk.startId(); Id < Chunk.typeCount(); ++Id) {
+    ArrayRef<uint32_t> Src = Chunk.typeWords(Id);
+    W.assign(Src.begin(), Src.end());
+    forEachStrRef(reinterpret_cast<BTF::CommonType *>(W.data()),
+                  [&](uint32_t &Off) {
+                    if (Off)
+                      Off = Out.addString(Chunk.str(Off));
+                  });
+    forEachTypeRef(reinterpret_cast<BTF::CommonType *>(W.data()),
+                   [&](uint32_t &Id) {
+                     if (Id)
+                       Id += Base;
+                   });
+    Out.addType(W);
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -1133,9 +1201,41 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     R.Err = C.run();
   };
 
+  // Chunked mode (see EncoderOptions::ChunkPass): every ChunkBatches
+  // batches start a new chunk; chunk passes run on the pool, beside the
+  // conversion of later batches.
+  const size_t Batch = 64;
+  const size_t ChunkBatches = 8;
+  bool Chunked = Opts.ChunkPass && !Base && NumUnits > Batch * ChunkBatches;
+  std::deque<std::unique_ptr<BTFObject>> Chunks;
+  std::deque<Error> ChunkErrs;
+  std::optional<ThreadPoolTaskGroup> ChunkGroup;
+  if (Pool)
+    ChunkGroup.emplace(*Pool);
+  auto RunChunkPass = [&](size_t K) {
+    ChunkErrs[K] = Opts.ChunkPass(*Chunks[K]);
+  };
+  auto CloseChunk = [&]() {
+    size_t K = Chunks.size() - 1;
+    if (ChunkGroup)
+      ChunkGroup->async([&, K]() { RunChunkPass(K); });
+    else
+      RunChunkPass(K);
+  };
+  auto WaitChunks = [&]() -> Error {
+    if (ChunkGroup)
+      ChunkGroup->wait();
+    Error Result = Error::success();
+    for (Error &E : ChunkErrs)
+      if (E && !Result)
+        Result = std::move(E);
+      else
+        consumeError(std::move(E));
+    return Result;
+  };
+
   // Convert in batches, merging each batch in unit order before the next,
   // to bound the memory held by unit results and parsed DIEs.
-  const size_t Batch = 64;
   for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
     size_t End = std::min(NumUnits, Begin + Batch);
     // Relocatable files (modules) keep their one context: its relocation
@@ -1148,14 +1248,22 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
                                  "%s: DWARF units changed while reading",
                                  FileName.str().c_str());
     }
+    if (Chunked && Begin % (Batch * ChunkBatches) == 0) {
+      if (!Chunks.empty())
+        CloseChunk();
+      Chunks.push_back(std::make_unique<BTFObject>());
+      ChunkErrs.push_back(Error::success());
+      M.startChunk(*Chunks.back());
+    }
     EncodeContext EC{Obj, FileName, *DICtx, Syms, Opts};
     std::vector<CUResult> Results(End - Begin);
     if (Pool) {
+      ThreadPoolTaskGroup Group(*Pool);
       for (size_t I = Begin; I < End; ++I)
-        Pool->async([&, I]() {
+        Group.async([&, I]() {
           Convert(EC, DICtx->getUnitAtIndex(I), Results[I - Begin]);
         });
-      Pool->wait();
+      Group.wait();
     } else {
       for (size_t I = Begin; I < End; ++I)
         Convert(EC, DICtx->getUnitAtIndex(I), Results[I - Begin]);
@@ -1163,6 +1271,7 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     if (!FirstDiag.empty()) {
       for (CUResult &R : Results)
         consumeError(std::move(R.Err));
+      consumeError(WaitChunks());
       return DiagError();
     }
     for (CUResult &R : Results) {
@@ -1170,15 +1279,28 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
         Error E = std::move(R.Err);
         for (CUResult &Rest : Results)
           consumeError(std::move(Rest.Err));
+        consumeError(WaitChunks());
         return std::move(E);
       }
       if (R.Skipped || !R.Types)
         continue;
-      if (Error E = M.merge(R))
+      if (Error E = M.merge(R)) {
+        consumeError(WaitChunks());
         return std::move(E);
+      }
       R.Types.reset();
     }
   }
-  M.finish();
+  if (Chunked) {
+    CloseChunk();
+    if (Error E = WaitChunks())
+      return createFileError(FileName, std::move(E));
+    for (std::unique_ptr<BTFObject> &C : Chunks) {
+      appendChunk(*Out, *C);
+      C.reset();
+    }
+  }
+  if (Error E = M.finish(*Out))
+    return createFileError(FileName, std::move(E));
   return std::move(Out);
 }

@@ -24,6 +24,7 @@
 #include "BTF/BTFObject.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Error.h"
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +60,13 @@ struct EncoderOptions {
   std::vector<std::string> LangExclude;
   /// Worker threads for the per-CU conversion (0: all cores, 1: serial).
   unsigned Threads = 1;
+  /// When set and the result is base BTF, units are merged into chunks of
+  /// a fixed number of units (independent of Threads) and each chunk goes
+  /// through this pass as soon as it is complete, on a worker thread while
+  /// later units are converted; the result is the concatenation of the
+  /// chunks. Meant for dedupBTF: the caller's final deduplication then sees
+  /// deduplicated chunks. The pass must keep every VAR, in order.
+  std::function<llvm::Error(BTFObject &)> ChunkPass;
 };
 
 /// Encode the DWARF of \p Obj as BTF, not yet deduplicated. With \p Base
