@@ -107,8 +107,14 @@ encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
   Opts.Threads = C.Threads;
   // Large base BTF (vmlinux) is deduplicated chunk by chunk while it is
   // encoded, then as a whole below.
+  // The encoder adds every string once: chunks skip the string pass (the
+  // final deduplication drops the strings only dropped types used).
   if (!C.NoDedup)
-    Opts.ChunkPass = [](BTFObject &O) { return dedupBTF(O); };
+    Opts.ChunkPass = [](BTFObject &O) {
+      DedupOptions DO;
+      DO.DedupStrings = false;
+      return dedupBTF(O, DO);
+    };
   Expected<std::unique_ptr<BTFObject>> BTFOrErr = [&] {
     Phase P(S, "Encode", C.Input);
     return encodeBTF(*ObjOrErr->getBinary(), C.Input, Base, Opts);

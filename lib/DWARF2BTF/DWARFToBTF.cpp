@@ -901,6 +901,29 @@ Error CUConverter::run() {
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Offsets of the strings of \p From in \p To, each string added to \p To
+/// once, on first use (types repeat names: hashing each use is costly).
+class StrXlat {
+public:
+  StrXlat(const BTFObject &From, BTFObject &To)
+      : From(From), To(To), Map(From.strEnd(), 0) {}
+  uint32_t operator()(uint32_t Off) {
+    if (!Off)
+      return 0;
+    if (Off >= Map.size())
+      return To.addString(From.str(Off));
+    uint32_t &M = Map[Off];
+    if (!M)
+      M = To.addString(From.str(Off));
+    return M;
+  }
+
+private:
+  const BTFObject &From;
+  BTFObject &To;
+  std::vector<uint32_t> Map;
+};
+
 /// Appends unit results, in unit order, to the current target: the output
 /// itself, or the chunk being built (see EncoderOptions::ChunkPass).
 class Merger {
@@ -961,10 +984,8 @@ Error Merger::merge(CUResult &R) {
       IndexId = Out.typeCount() + L.localCount();
     }
   }
-  auto MapName = [&](uint32_t &Off) {
-    if (Off)
-      Off = Out.addString(L.str(Off));
-  };
+  StrXlat Xlat(L, Out);
+  auto MapName = [&](uint32_t &Off) { Off = Xlat(Off); };
   auto MapType = [&](uint32_t &Id) {
     if (Id == IndexTypePlaceholder)
       Id = IndexId;
@@ -1050,15 +1071,13 @@ Error Merger::finish(BTFObject &Out) {
 /// Append the types of base BTF \p Chunk to \p Out.
 static void appendChunk(BTFObject &Out, const BTFObject &Chunk) {
   uint32_t Base = Out.typeCount() - 1;
+  StrXlat Xlat(Chunk, Out);
   std::vector<uint32_t> W;
   for (uint32_t Id = Chunk.startId(); Id < Chunk.typeCount(); ++Id) {
     ArrayRef<uint32_t> Src = Chunk.typeWords(Id);
     W.assign(Src.begin(), Src.end());
     forEachStrRef(reinterpret_cast<BTF::CommonType *>(W.data()),
-                  [&](uint32_t &Off) {
-                    if (Off)
-                      Off = Out.addString(Chunk.str(Off));
-                  });
+                  [&](uint32_t &Off) { Off = Xlat(Off); });
     forEachTypeRef(reinterpret_cast<BTF::CommonType *>(W.data()),
                    [&](uint32_t &Id) {
                      if (Id)
