@@ -24,6 +24,7 @@
 #include "DWARF2BTF/DWARFToBTF.h"
 #include "DWARF2BTF/ELFSymbols.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/DebugInfo/DWARF/DWARFAbbreviationDeclaration.h"
@@ -37,10 +38,18 @@
 #include "llvm/Object/RelocationResolver.h"
 #include "llvm/Support/Errc.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include <algorithm>
+#include <chrono>
 #include <deque>
+#include <future>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+#include <fstream>
 #include <mutex>
 
 using namespace llvm;
@@ -320,6 +329,8 @@ struct EncodeContext {
   const DWARFContext &DICtx;
   const ELFSymbols &Syms;
   const EncoderOptions &Opts;
+  /// Offset in .debug_info of the section slice the context reads.
+  uint64_t InfoBase = 0;
 };
 
 class CUConverter {
@@ -362,9 +373,10 @@ private:
   std::optional<std::pair<uint64_t, std::optional<uint64_t>>>
   variableAddress(const DWARFDie &D);
   Error dieError(const DWARFDie &D, const Twine &Msg) {
-    return createStringError(
-        errc::invalid_argument, "%s: DIE 0x%08" PRIx64 ": %s",
-        EC.FileName.str().c_str(), D.getOffset(), Msg.str().c_str());
+    return createStringError(errc::invalid_argument,
+                             "%s: DIE 0x%08" PRIx64 ": %s",
+                             EC.FileName.str().c_str(),
+                             EC.InfoBase + D.getOffset(), Msg.str().c_str());
   }
   uint32_t str(StringRef S) { return R.Types->addString(S); }
 
@@ -1091,6 +1103,95 @@ static void appendChunk(BTFObject &Out, const BTFObject &Chunk) {
 // Driver
 //===----------------------------------------------------------------------===//
 
+/// Whether [\p Begin, \p End) lies in one read-only mapping of a file, whose
+/// pages may be dropped and refault from the file.
+static bool isReadOnlyFileMapping(uintptr_t Begin, uintptr_t End) {
+#ifdef __linux__
+  std::ifstream Maps("/proc/self/maps");
+  std::string Line;
+  while (std::getline(Maps, Line)) {
+    // start-end perms offset dev inode [path]
+    StringRef L(Line);
+    auto [Range, Rest] = L.split(' ');
+    auto [Lo, Hi] = Range.split('-');
+    uint64_t MapBegin, MapEnd;
+    if (Lo.getAsInteger(16, MapBegin) || Hi.getAsInteger(16, MapEnd))
+      continue;
+    if (Begin < MapBegin || End > MapEnd)
+      continue;
+    SmallVector<StringRef, 6> Fields;
+    Rest.split(Fields, ' ', 4, /*KeepEmpty=*/false);
+    uint64_t Inode = 0;
+    return Fields.size() >= 4 && Fields[0].starts_with("r-") &&
+           !Fields[3].getAsInteger(10, Inode) && Inode != 0;
+  }
+#endif
+  (void)Begin;
+  (void)End;
+  return false;
+}
+
+/// Whether the abbreviation set at \p Off uses a form that refers to DIEs of
+/// other units (DW_FORM_ref_addr, DW_FORM_GNU_ref_alt). A malformed set
+/// says no: the DWARF parser reports it.
+static bool abbrevSetRefersToOtherUnits(const DataExtractor &Data,
+                                        uint64_t Off) {
+  DataExtractor::Cursor C(Off);
+  while (C && Data.isValidOffset(C.tell())) {
+    if (Data.getULEB128(C) == 0) // the set's end
+      break;
+    Data.getULEB128(C); // tag
+    Data.getU8(C);      // children
+    while (C) {
+      uint64_t Attr = Data.getULEB128(C);
+      uint64_t Form = Data.getULEB128(C);
+      if (Attr == 0 && Form == 0)
+        break;
+      if (Form == dwarf::DW_FORM_ref_addr ||
+          Form == dwarf::DW_FORM_GNU_ref_alt) {
+        consumeError(C.takeError());
+        return true;
+      }
+      if (Form == dwarf::DW_FORM_implicit_const)
+        Data.getSLEB128(C);
+    }
+  }
+  consumeError(C.takeError());
+  return false;
+}
+
+namespace {
+/// Drops the pages of mapped DWARF sections that the encoder has read, so
+/// that they stop counting in the resident set: vmlinux's .debug_info is as
+/// large as everything else together. Only for read-only file mappings, from
+/// which the pages refault when read again.
+class PageReleaser {
+public:
+  explicit PageReleaser(StringRef Data) {
+#ifdef __linux__
+    uintptr_t Page = sys::Process::getPageSizeEstimate();
+    uintptr_t B = reinterpret_cast<uintptr_t>(Data.data());
+    uintptr_t E = B + Data.size();
+    Begin = alignTo(B, Page);
+    End = E & ~(Page - 1);
+    if (Begin >= End || !isReadOnlyFileMapping(B, E))
+      Begin = End = 0;
+#else
+    (void)Data;
+#endif
+  }
+  void release() {
+#ifdef __linux__
+    if (Begin < End)
+      ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_DONTNEED);
+#endif
+  }
+
+private:
+  uintptr_t Begin = 0, End = 0;
+};
+} // namespace
+
 /// pahole's language names: the DW_LANG_ constant without its prefix, in
 /// lower case ("rust", "c89", "c_plus_plus_14", ...).
 static Expected<SmallVector<unsigned, 4>>
@@ -1165,18 +1266,30 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   // pattern: abbreviations serially, DIEs in parallel) so that workers only
   // read. Otherwise each batch of units gets its own DWARFContext, dropped
   // after the batch: the parsed DIEs of vmlinux never all live at once.
+  StringRef InfoData;
+  DICtx->getDWARFObj().forEachInfoSections([&](const DWARFSection &S) {
+    if (InfoData.empty())
+      InfoData = S.Data;
+  });
+  PageReleaser Release(InfoData);
+
+  // The abbreviation sets are scanned raw: parsing them all into the
+  // context costs as much memory as the rest of the encoder.
   bool CrossUnitRefs = false;
-  for (const std::unique_ptr<DWARFUnit> &CU : DICtx->compile_units()) {
-    const DWARFAbbreviationDeclarationSet *Abbrevs = CU->getAbbreviations();
-    if (!Abbrevs)
-      continue;
-    for (const DWARFAbbreviationDeclaration &Decl : *Abbrevs)
-      for (const DWARFAbbreviationDeclaration::AttributeSpec &A :
-           Decl.attributes())
-        if (A.Form == dwarf::DW_FORM_ref_addr ||
-            A.Form == dwarf::DW_FORM_GNU_ref_alt)
-          CrossUnitRefs = true;
+  {
+    DataExtractor AbbrevData(DICtx->getDWARFObj().getAbbrevSection(),
+                             DICtx->isLittleEndian(), 0);
+    DenseSet<uint64_t> Seen;
+    for (const std::unique_ptr<DWARFUnit> &CU : DICtx->compile_units())
+      if (Seen.insert(CU->getAbbreviationsOffset()).second &&
+          abbrevSetRefersToOtherUnits(AbbrevData,
+                                      CU->getAbbreviationsOffset())) {
+        CrossUnitRefs = true;
+        break;
+      }
   }
+  // Reading the unit headers mapped pages all over .debug_info.
+  Release.release();
   unsigned Threads = Opts.Threads;
   std::optional<DefaultThreadPool> Pool;
   if (Threads != 1)
@@ -1204,6 +1317,7 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   DICtx->getDWARFObj().forEachInfoSections(
       [&](const DWARFSection &S) { InfoSize += S.Data.size(); });
   Out->words().reserve(InfoSize / 4 + 1024);
+
   Out->typeOffsets().reserve(InfoSize / 64 + 1024);
   Merger M(*Out);
 
@@ -1222,36 +1336,90 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
 
   // Chunked mode (see EncoderOptions::ChunkPass): every ChunkBatches
   // batches start a new chunk; chunk passes run on the pool, beside the
-  // conversion of later batches.
+  // conversion of later batches, and finished chunks are appended to Out in
+  // order. On vmlinux one batch per chunk (44 chunks of ~77k raw types,
+  // ~5k after deduplication) keeps memory low and leaves the final
+  // deduplication ~230k types.
   const size_t Batch = 64;
-  const size_t ChunkBatches = 8;
+  const size_t ChunkBatches = 1;
   bool Chunked = Opts.ChunkPass && !Base && NumUnits > Batch * ChunkBatches;
-  std::deque<std::unique_ptr<BTFObject>> Chunks;
-  std::deque<Error> ChunkErrs;
+  // Chunks in order; those before Appended are in Out already and freed.
+  struct Chunk {
+    std::unique_ptr<BTFObject> Obj;
+    Error Err = Error::success();
+    std::shared_future<void> Done; // invalid: the pass ran inline
+  };
+  std::deque<Chunk> Chunks;
+  size_t Closed = 0, Appended = 0;
   std::optional<ThreadPoolTaskGroup> ChunkGroup;
   if (Pool)
     ChunkGroup.emplace(*Pool);
-  auto RunChunkPass = [&](size_t K) {
-    ChunkErrs[K] = Opts.ChunkPass(*Chunks[K]);
+  auto OpenChunk = [&]() {
+    Chunks.emplace_back();
+    Chunks.back().Obj = std::make_unique<BTFObject>();
+    M.startChunk(*Chunks.back().Obj);
   };
   auto CloseChunk = [&]() {
-    size_t K = Chunks.size() - 1;
+    Chunk &C = Chunks[Closed++];
+    auto Run = [&C, &Opts]() { C.Err = Opts.ChunkPass(*C.Obj); };
     if (ChunkGroup)
-      ChunkGroup->async([&, K]() { RunChunkPass(K); });
+      C.Done = ChunkGroup->async(Run);
     else
-      RunChunkPass(K);
+      Run();
   };
-  auto WaitChunks = [&]() -> Error {
+  // Append the finished chunks that are next in order to Out; with \p Wait,
+  // all closed chunks.
+  auto AppendChunks = [&](bool Wait) -> Error {
+    while (Appended < Closed) {
+      Chunk &C = Chunks[Appended];
+      if (C.Done.valid()) {
+        if (!Wait && C.Done.wait_for(std::chrono::seconds(0)) !=
+                         std::future_status::ready)
+          break;
+        C.Done.wait();
+      }
+      if (C.Err)
+        return std::move(C.Err);
+      appendChunk(*Out, *C.Obj);
+      C.Obj.reset();
+      ++Appended;
+    }
+    return Error::success();
+  };
+  // On the way out with an error: let running passes end, drop their
+  // results.
+  auto AbandonChunks = [&]() {
     if (ChunkGroup)
       ChunkGroup->wait();
-    Error Result = Error::success();
-    for (Error &E : ChunkErrs)
-      if (E && !Result)
-        Result = std::move(E);
-      else
-        consumeError(std::move(E));
-    return Result;
+    for (Chunk &C : Chunks)
+      consumeError(std::move(C.Err));
   };
+
+  // vmlinux: each batch gets a context over its slice of .debug_info and
+  // the whole other sections, when none is compressed.
+  std::optional<StringMap<std::unique_ptr<MemoryBuffer>>> SliceSections;
+  std::unique_ptr<DWARFContext> BatchCtx;
+  if (!CrossUnitRefs && !Syms.IsRelocatable && NumUnits > Batch) {
+    SliceSections.emplace();
+    for (const SectionRef &Sec : Obj.sections()) {
+      Expected<StringRef> Name = Sec.getName();
+      if (!Name) {
+        consumeError(Name.takeError());
+        continue;
+      }
+      if (!Name->starts_with(".debug_") || *Name == ".debug_info")
+        continue;
+      Expected<StringRef> Contents = Sec.getContents();
+      if (!Contents || ELFSectionRef(Sec).getFlags() & ELF::SHF_COMPRESSED) {
+        if (!Contents)
+          consumeError(Contents.takeError());
+        SliceSections.reset();
+        break;
+      }
+      (*SliceSections)[Name->drop_front()] = MemoryBuffer::getMemBuffer(
+          *Contents, *Name, /*RequiresNullTerminator=*/false);
+    }
+  }
 
   // Convert in batches, merging each batch in unit order before the next,
   // to bound the memory held by unit results and parsed DIEs.
@@ -1259,38 +1427,69 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     size_t End = std::min(NumUnits, Begin + Batch);
     // Relocatable files (modules) keep their one context: its relocation
     // maps are costly to rebuild and modules are small.
-    if (!CrossUnitRefs && !Syms.IsRelocatable && Begin != 0) {
+    DWARFContext *Ctx = DICtx.get();
+    size_t First = 0;
+    uint64_t InfoBase = 0;
+    if (SliceSections) {
+      // A context over the batch's slice of .debug_info: parsing the unit
+      // headers of the whole section again would cost more than the batch.
+      InfoBase = DICtx->getUnitAtIndex(Begin)->getOffset();
+      uint64_t InfoEnd = DICtx->getUnitAtIndex(End - 1)->getNextUnitOffset();
+      BatchCtx.reset();
+      (*SliceSections)["debug_info"] = MemoryBuffer::getMemBuffer(
+          InfoData.slice(InfoBase, InfoEnd), "debug_info",
+          /*RequiresNullTerminator=*/false);
+      BatchCtx = DWARFContext::create(*SliceSections, Obj.getBytesInAddress(),
+                                      Obj.isLittleEndian(), OnError, OnWarning);
+      if (BatchCtx->getNumCompileUnits() != End - Begin)
+        return createStringError(errc::invalid_argument,
+                                 "%s: DWARF units changed while reading",
+                                 FileName.str().c_str());
+      Ctx = BatchCtx.get();
+      First = Begin;
+    } else if (!CrossUnitRefs && !Syms.IsRelocatable && Begin != 0) {
       DICtx.reset();
       DICtx = MakeContext();
       if (DICtx->getNumCompileUnits() != NumUnits)
         return createStringError(errc::invalid_argument,
                                  "%s: DWARF units changed while reading",
                                  FileName.str().c_str());
+      Ctx = DICtx.get();
+      // Reading the unit headers again mapped pages all over the section.
+      Release.release();
     }
+    // Abbreviations are parsed into a table of the context that is not
+    // thread-safe: parse those of the batch here, workers then only read.
+    for (size_t I = Begin; I < End; ++I)
+      Ctx->getUnitAtIndex(I - First)->getAbbreviations();
     if (Chunked && Begin % (Batch * ChunkBatches) == 0) {
       if (!Chunks.empty())
         CloseChunk();
-      Chunks.push_back(std::make_unique<BTFObject>());
-      ChunkErrs.push_back(Error::success());
-      M.startChunk(*Chunks.back());
+      if (Error E = AppendChunks(/*Wait=*/false)) {
+        AbandonChunks();
+        return createFileError(FileName, std::move(E));
+      }
+      OpenChunk();
     }
-    EncodeContext EC{Obj, FileName, *DICtx, Syms, Opts};
+    EncodeContext EC{Obj, FileName, *Ctx, Syms, Opts, InfoBase};
     std::vector<CUResult> Results(End - Begin);
     if (Pool) {
       ThreadPoolTaskGroup Group(*Pool);
       for (size_t I = Begin; I < End; ++I)
         Group.async([&, I]() {
-          Convert(EC, DICtx->getUnitAtIndex(I), Results[I - Begin]);
+          Convert(EC, Ctx->getUnitAtIndex(I - First), Results[I - Begin]);
         });
       Group.wait();
     } else {
       for (size_t I = Begin; I < End; ++I)
-        Convert(EC, DICtx->getUnitAtIndex(I), Results[I - Begin]);
+        Convert(EC, Ctx->getUnitAtIndex(I - First), Results[I - Begin]);
     }
+    if (!CrossUnitRefs && !Syms.IsRelocatable)
+      Release.release();
     if (!FirstDiag.empty()) {
       for (CUResult &R : Results)
         consumeError(std::move(R.Err));
-      consumeError(WaitChunks());
+      AbandonChunks();
       return DiagError();
     }
     for (CUResult &R : Results) {
@@ -1298,13 +1497,13 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
         Error E = std::move(R.Err);
         for (CUResult &Rest : Results)
           consumeError(std::move(Rest.Err));
-        consumeError(WaitChunks());
+        AbandonChunks();
         return std::move(E);
       }
       if (R.Skipped || !R.Types)
         continue;
       if (Error E = M.merge(R)) {
-        consumeError(WaitChunks());
+        AbandonChunks();
         return std::move(E);
       }
       R.Types.reset();
@@ -1312,11 +1511,9 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   }
   if (Chunked) {
     CloseChunk();
-    if (Error E = WaitChunks())
+    if (Error E = AppendChunks(/*Wait=*/true)) {
+      AbandonChunks();
       return createFileError(FileName, std::move(E));
-    for (std::unique_ptr<BTFObject> &C : Chunks) {
-      appendChunk(*Out, *C);
-      C.reset();
     }
   }
   if (Error E = M.finish(*Out))
