@@ -267,10 +267,10 @@ public:
   /// Call \p F(ID) on the candidates of \p Hash until it returns true. \p F
   /// must not add to the index.
   template <typename Fn> void forEach(uint64_t Hash, Fn F) {
-    auto It = Buckets.find(key(Hash));
-    if (It == Buckets.end())
+    Bucket *Found = lookup(Hash);
+    if (!Found)
       return;
-    Bucket &B = normalize(It->second);
+    Bucket &B = normalize(*Found);
     for (size_t I = B.Ids.size(); I-- > 0;)
       if (F(B.Ids[I]))
         return;
@@ -294,7 +294,8 @@ public:
       Capacity = Capacity ? Capacity * 2 : 4;
       ++Growths;
     }
-    Bucket &B = Buckets[key(Hash)];
+    Bucket *Found = lookup(Hash);
+    Bucket &B = Found ? *Found : Buckets[key(Hash)];
     if (B.Ids.empty())
       B.Growths = Growths;
     normalize(B).Ids.push_back(Id);
@@ -302,6 +303,17 @@ public:
   }
 
   void reserve(size_t N) { Buckets.reserve(N); }
+
+  /// Continue \p P, which stays untouched: the candidates of \p P come
+  /// first, in the order they would have in one index holding both. Keys
+  /// are copied from \p P on first use.
+  void layerOn(const CandidateIndex &P) {
+    assert(Buckets.empty() && "layer an empty index");
+    Parent = &P;
+    Size = P.Size;
+    Capacity = P.Capacity;
+    Growths = P.Growths;
+  }
 
 private:
   struct Bucket {
@@ -314,6 +326,20 @@ private:
     return Hash >= UINT64_MAX - 1 ? Hash - 2 : Hash;
   }
 
+  Bucket *lookup(uint64_t Hash) {
+    auto It = Buckets.find(key(Hash));
+    if (It != Buckets.end())
+      return &It->second;
+    if (!Parent)
+      return nullptr;
+    auto PIt = Parent->Buckets.find(key(Hash));
+    if (PIt == Parent->Buckets.end())
+      return nullptr;
+    Bucket &B = Buckets[key(Hash)];
+    B = PIt->second;
+    return &B;
+  }
+
   Bucket &normalize(Bucket &B) {
     if ((Growths - B.Growths) & 1)
       std::reverse(B.Ids.begin(), B.Ids.end());
@@ -322,10 +348,59 @@ private:
   }
 
   DenseMap<uint64_t, Bucket> Buckets;
+  const CandidateIndex *Parent = nullptr;
   uint64_t Size = 0;
   uint64_t Capacity = 0;
   uint32_t Growths = 0;
 };
+
+/// The signature a type of the base gets in the index (passPrep); false
+/// for VAR and DATASEC, which are not indexed.
+bool baseSignature(const BTF::CommonType *T, uint64_t &H) {
+  switch (kindOf(T)) {
+  case BTF::BTF_KIND_VAR:
+  case BTF::BTF_KIND_DATASEC:
+    return false;
+  case BTF::BTF_KIND_INT:
+  case BTF::BTF_KIND_DECL_TAG:
+    H = hashIntTag(T);
+    return true;
+  case BTF::BTF_KIND_ENUM:
+  case BTF::BTF_KIND_ENUM64:
+    H = hashEnum(T);
+    return true;
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
+    H = hashStruct(T);
+    return true;
+  case BTF::BTF_KIND_ARRAY:
+    H = hashArray(T);
+    return true;
+  case BTF::BTF_KIND_FUNC_PROTO:
+    H = hashFnProto(T);
+    return true;
+  default:
+    H = hashCommon(T);
+    return true;
+  }
+}
+
+/// A zeroed type for ID 0 (void), long enough for any accessor of kind 0.
+const uint32_t VoidWords[3] = {0, 0, 0};
+
+} // namespace
+
+struct btfsplit::DedupBaseIndex::Data {
+  /// Every base type by ID (0 is void).
+  std::vector<const BTF::CommonType *> TypePtr;
+  /// The base types, indexed as passPrep indexes them.
+  CandidateIndex Index;
+  /// Name -> the base struct/union of that name, or 0 when there are several
+  /// (passResolveFwds).
+  DenseMap<uint32_t, uint32_t> Unique;
+};
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Deduplicator
@@ -333,8 +408,10 @@ private:
 
 class Deduplicator {
 public:
-  Deduplicator(BTFObject &O, const DedupOptions &Opts)
-      : O(O), Opts(Opts), StartId(O.startId()), TypeCnt(O.typeCount()) {}
+  Deduplicator(BTFObject &O, const DedupOptions &Opts,
+               const DedupBaseIndex::Data *BaseData)
+      : O(O), Opts(Opts), BaseData(BaseData), StartId(O.startId()),
+        TypeCnt(O.typeCount()) {}
 
   Error run();
 
@@ -348,7 +425,7 @@ private:
   Error passCompact();
   Error passRemap();
 
-  Error checkTypeRefs();
+  Error checkTypeRefs(uint32_t First);
 
   const BTF::CommonType *type(uint32_t Id) const { return TypePtr[Id]; }
   bool isMapped(uint32_t Id) const { return Map[Id] <= MaxNrTypes; }
@@ -381,6 +458,8 @@ private:
 
   BTFObject &O;
   const DedupOptions &Opts;
+  /// Split BTF: the index of the base (its types are canonical, indexed).
+  const DedupBaseIndex::Data *BaseData;
   const uint32_t StartId;
   const uint32_t TypeCnt;
   /// Every type by ID, base and local (local ones point into O's words).
@@ -398,15 +477,20 @@ private:
   std::optional<std::string> Failure;
 };
 
-/// A zeroed type for ID 0 (void), long enough for any accessor of kind 0.
-const uint32_t VoidWords[3] = {0, 0, 0};
-
 Error Deduplicator::run() {
   TypePtr.resize(TypeCnt);
   TypePtr[0] = reinterpret_cast<const BTF::CommonType *>(VoidWords);
-  for (uint32_t Id = 1; Id < TypeCnt; ++Id)
+  uint32_t First = 1;
+  if (BaseData) {
+    assert(BaseData->TypePtr.size() == StartId && "index of another base");
+    std::copy(BaseData->TypePtr.begin(), BaseData->TypePtr.end(),
+              TypePtr.begin());
+    First = StartId;
+  }
+  for (uint32_t Id = First; Id < TypeCnt; ++Id)
     TypePtr[Id] = O.type(Id);
-  if (Error E = checkTypeRefs())
+  // The base's references were checked when it was indexed.
+  if (Error E = checkTypeRefs(First))
     return E;
 
   Map.assign(TypeCnt, Unprocessed);
@@ -418,7 +502,7 @@ Error Deduplicator::run() {
       Map[Id] = Id;
   }
   HypotMap.assign(TypeCnt, Unprocessed);
-  Index.reserve(TypeCnt);
+  Index.reserve(TypeCnt - First + 1);
 
   if (Error E = passPrep())
     return E;
@@ -439,8 +523,8 @@ Error Deduplicator::run() {
 
 /// Every type-ID field must name an existing type, or the passes would read
 /// out of bounds.
-Error Deduplicator::checkTypeRefs() {
-  for (uint32_t Id = 1; Id < TypeCnt; ++Id) {
+Error Deduplicator::checkTypeRefs(uint32_t First) {
+  for (uint32_t Id = First; Id < TypeCnt; ++Id) {
     uint32_t Bad = 0;
     forEachTypeRef(type(Id), [&](uint32_t R) {
       if (R >= TypeCnt && !Bad)
@@ -455,37 +539,16 @@ Error Deduplicator::checkTypeRefs() {
 }
 
 Error Deduplicator::passPrep() {
-  for (uint32_t Id = 1; Id < StartId; ++Id) {
-    const BTF::CommonType *T = type(Id);
+  for (uint32_t Id = 1; Id < StartId; ++Id)
     Map[Id] = Id;
+  if (BaseData) {
+    Index.layerOn(BaseData->Index);
+    return Error::success();
+  }
+  for (uint32_t Id = 1; Id < StartId; ++Id) {
     uint64_t H;
-    switch (kindOf(T)) {
-    case BTF::BTF_KIND_VAR:
-    case BTF::BTF_KIND_DATASEC:
-      continue;
-    case BTF::BTF_KIND_INT:
-    case BTF::BTF_KIND_DECL_TAG:
-      H = hashIntTag(T);
-      break;
-    case BTF::BTF_KIND_ENUM:
-    case BTF::BTF_KIND_ENUM64:
-      H = hashEnum(T);
-      break;
-    case BTF::BTF_KIND_STRUCT:
-    case BTF::BTF_KIND_UNION:
-      H = hashStruct(T);
-      break;
-    case BTF::BTF_KIND_ARRAY:
-      H = hashArray(T);
-      break;
-    case BTF::BTF_KIND_FUNC_PROTO:
-      H = hashFnProto(T);
-      break;
-    default:
-      H = hashCommon(T);
-      break;
-    }
-    Index.add(H, Id);
+    if (baseSignature(type(Id), H))
+      Index.add(H, Id);
   }
   return Error::success();
 }
@@ -774,8 +837,14 @@ Error Deduplicator::passStructTypes() {
 Error Deduplicator::passResolveFwds() {
   // Name -> the canonical struct/union of that name (base or split), or 0
   // when there are several.
+  // Base structs/unions are always canonical.
   DenseMap<uint32_t, uint32_t> Unique;
-  for (uint32_t Id = 1; Id < TypeCnt; ++Id) {
+  uint32_t First = 1;
+  if (BaseData) {
+    Unique = BaseData->Unique;
+    First = StartId;
+  }
+  for (uint32_t Id = First; Id < TypeCnt; ++Id) {
     const BTF::CommonType *T = type(Id);
     if (!isComposite(T) || Map[Id] != Id)
       continue;
@@ -933,11 +1002,72 @@ Error Deduplicator::passRemap() {
 
 } // namespace
 
-Error btfsplit::dedupBTF(BTFObject &O, const DedupOptions &Opts) {
-  Deduplicator D(O, Opts);
+DedupBaseIndex::DedupBaseIndex(const BTFObject &Base, std::unique_ptr<Data> D)
+    : Base(Base), D(std::move(D)) {}
+DedupBaseIndex::~DedupBaseIndex() = default;
+
+Expected<std::unique_ptr<DedupBaseIndex>>
+DedupBaseIndex::create(const BTFObject &Base) {
+  auto D = std::make_unique<Data>();
+  uint32_t Cnt = Base.typeCount();
+  D->TypePtr.resize(Cnt);
+  D->TypePtr[0] = reinterpret_cast<const BTF::CommonType *>(VoidWords);
+  for (uint32_t Id = 1; Id < Cnt; ++Id)
+    D->TypePtr[Id] = Base.type(Id);
+  D->Index.reserve(Cnt);
+  for (uint32_t Id = 1; Id < Cnt; ++Id) {
+    const BTF::CommonType *T = D->TypePtr[Id];
+    uint32_t Bad = 0;
+    forEachTypeRef(T, [&](uint32_t R) {
+      if (R >= Cnt && !Bad)
+        Bad = R;
+    });
+    if (Bad)
+      return makeError("base type [{0}] refers to type [{1}], but the last "
+                       "base type is [{2}]",
+                       Id, Bad, Cnt - 1);
+    uint64_t H;
+    if (baseSignature(T, H))
+      D->Index.add(H, Id);
+    if (isComposite(T)) {
+      auto [It, Inserted] = D->Unique.try_emplace(T->NameOff, Id);
+      if (!Inserted)
+        It->second = 0;
+    }
+  }
+  // Split objects look base strings up from several threads: build the
+  // string indexes now.
+  for (const BTFObject *B = &Base; B; B = B->base())
+    B->strings().buildIndex();
+  return std::unique_ptr<DedupBaseIndex>(
+      new DedupBaseIndex(Base, std::move(D)));
+}
+
+static Error runDedup(BTFObject &O, const DedupOptions &Opts,
+                      const DedupBaseIndex::Data *BaseData) {
+  Deduplicator D(O, Opts, BaseData);
   std::optional<Error> Result;
   llvm::thread T(std::optional<unsigned>(DedupStackSize),
                  [&] { Result.emplace(D.run()); });
   T.join();
   return std::move(*Result);
+}
+
+Error btfsplit::dedupBTF(BTFObject &O, const DedupOptions &Opts) {
+  if (!O.isSplit())
+    return runDedup(O, Opts, nullptr);
+  Expected<std::unique_ptr<DedupBaseIndex>> IdxOrErr =
+      DedupBaseIndex::create(*O.base());
+  if (!IdxOrErr)
+    return IdxOrErr.takeError();
+  return runDedup(O, Opts, &(*IdxOrErr)->data());
+}
+
+Error btfsplit::dedupBTF(BTFObject &O, const DedupOptions &Opts,
+                         const DedupBaseIndex *BaseIdx) {
+  if (!BaseIdx)
+    return dedupBTF(O, Opts);
+  if (O.base() != &BaseIdx->base())
+    return makeError("split BTF is not on the base BTF of the dedup index");
+  return runDedup(O, Opts, &BaseIdx->data());
 }

@@ -21,6 +21,7 @@
 
 #include "BTF/BTFObject.h"
 #include "llvm/Support/Error.h"
+#include <memory>
 
 namespace btfsplit {
 
@@ -33,12 +34,41 @@ struct DedupOptions {
   bool DedupStrings = true;
 };
 
+/// What deduplicating split BTF needs from its base, computed once and then
+/// only read: the signature index of the base types, their type pointers and
+/// the base structs/unions by name. One index serves any number of split
+/// objects on the same base, also from several threads at once.
+class DedupBaseIndex {
+public:
+  /// Index \p Base, which must outlive the index and not change. Fails on
+  /// base types that refer to type IDs that do not exist.
+  static llvm::Expected<std::unique_ptr<DedupBaseIndex>>
+  create(const BTFObject &Base);
+  ~DedupBaseIndex();
+
+  const BTFObject &base() const { return Base; }
+
+  struct Data;
+  const Data &data() const { return *D; }
+
+private:
+  DedupBaseIndex(const BTFObject &Base, std::unique_ptr<Data> D);
+  const BTFObject &Base;
+  std::unique_ptr<Data> D;
+};
+
 /// Deduplicate the types and strings of \p O in place. For split \p O, the
 /// base is only read. Type IDs of \p O are renumbered; base IDs never are.
 /// Fails, naming the type, on references to type IDs that do not exist,
 /// invalid string offsets and reference loops without a struct or union;
 /// \p O must then be discarded.
 llvm::Error dedupBTF(BTFObject &O, const DedupOptions &Opts = {});
+
+/// Deduplicate split \p O whose base is \p BaseIdx's base, with that index
+/// (safe to call from several threads with the same index). Same result as
+/// dedupBTF(O, Opts).
+llvm::Error dedupBTF(BTFObject &O, const DedupOptions &Opts,
+                     const DedupBaseIndex *BaseIdx);
 
 } // namespace btfsplit
 
