@@ -379,12 +379,53 @@ private:
                              EC.InfoBase + D.getOffset(), Msg.str().c_str());
   }
   uint32_t str(StringRef S) { return R.Types->addString(S); }
+  /// str(ownName(D)), remembered by string-section offset: member and
+  /// parameter names repeat, and each lookup costs a strlen and a hash.
+  uint32_t nameStr(const DWARFDie &D) {
+    std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name);
+    if (!V)
+      return 0;
+    uint64_t Key;
+    switch (V->getForm()) {
+    case dwarf::DW_FORM_strp:
+      Key = V->getRawUValue();
+      break;
+    case dwarf::DW_FORM_line_strp:
+      Key = V->getRawUValue() | 1ull << 63;
+      break;
+    case dwarf::DW_FORM_strx:
+    case dwarf::DW_FORM_strx1:
+    case dwarf::DW_FORM_strx2:
+    case dwarf::DW_FORM_strx3:
+    case dwarf::DW_FORM_strx4:
+      Key = V->getRawUValue() | 1ull << 62;
+      break;
+    default:
+      Key = UINT64_MAX;
+      break;
+    }
+    if (Key != UINT64_MAX) {
+      auto It = NameCache.find(Key);
+      if (It != NameCache.end())
+        return It->second;
+    }
+    StringRef S;
+    if (Expected<const char *> CS = V->getAsCString())
+      S = *CS;
+    else
+      consumeError(CS.takeError());
+    uint32_t Off = str(S);
+    if (Key != UINT64_MAX)
+      NameCache.try_emplace(Key, Off);
+    return Off;
+  }
 
   const EncodeContext &EC;
   const BTFFeatures &F;
   DWARFUnit &U;
   CUResult &R;
   DenseMap<uint64_t, uint32_t> Ids;
+  DenseMap<uint64_t, uint32_t> NameCache;
   std::deque<Item> Queue;
   uint32_t NextId = 1;
 };
@@ -588,7 +629,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       if (BitfieldSize)
         HasBitfield = true;
       uint32_t *MW = &W[3 + Vlen * 3];
-      MW[0] = str(ownName(M));
+      MW[0] = nameStr(M);
       MW[1] = BitfieldSize;        // patched below
       MW[2] = uint32_t(BitOffset); // patched below
       ++Vlen;
@@ -631,7 +672,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       if (E.getTag() != dwarf::DW_TAG_enumerator)
         continue;
       int64_t V = attrInt(E, dwarf::DW_AT_const_value).value_or(0);
-      W.push_back(str(ownName(E)));
+      W.push_back(nameStr(E));
       if (Is64) {
         W.push_back(uint32_t(uint64_t(V)));
         W.push_back(uint32_t(uint64_t(V) >> 32));
@@ -669,7 +710,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
         Varargs = true;
     }
     for (DWARFDie P : Params) {
-      W.push_back(str(ownName(P)));
+      W.push_back(nameStr(P));
       W.push_back(typeOf(P));
       ++Vlen;
     }
@@ -1354,9 +1395,13 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   std::optional<ThreadPoolTaskGroup> ChunkGroup;
   if (Pool)
     ChunkGroup.emplace(*Pool);
-  auto OpenChunk = [&]() {
+  auto OpenChunk = [&](size_t InfoBytes) {
     Chunks.emplace_back();
     Chunks.back().Obj = std::make_unique<BTFObject>();
+    // About as many words as the units have bytes of DWARF / 4 (reserved
+    // address space, touched as used).
+    Chunks.back().Obj->words().reserve(InfoBytes / 4 + 1024);
+    Chunks.back().Obj->typeOffsets().reserve(InfoBytes / 16 + 256);
     M.startChunk(*Chunks.back().Obj);
   };
   auto CloseChunk = [&]() {
@@ -1469,7 +1514,9 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
         AbandonChunks();
         return createFileError(FileName, std::move(E));
       }
-      OpenChunk();
+      size_t ChunkEnd = std::min(NumUnits, Begin + Batch * ChunkBatches);
+      OpenChunk(DICtx->getUnitAtIndex(ChunkEnd - 1)->getNextUnitOffset() -
+                DICtx->getUnitAtIndex(Begin)->getOffset());
     }
     EncodeContext EC{Obj, FileName, *Ctx, Syms, Opts, InfoBase};
     std::vector<CUResult> Results(End - Begin);
