@@ -38,6 +38,15 @@
 //                    -> new ID map reuses HypotMap. Base IDs never move.
 //   passRemap        every type ID field goes through Map then HypotMap.
 //
+// Split BTF and DedupBaseIndex. What passPrep computes for a base (type
+// pointers, the signature index of its types, its structs/unions by name for
+// passResolveFwds) depends on the base alone: DedupBaseIndex computes it
+// once, and each split deduplication layers its own CandidateIndex on the
+// base's (a key's candidates are copied on first use, with the growth count
+// they had, so the libbpf visiting order is the same as with one index).
+// Nothing writes to the base index, so one serves many threads; dedupBTF(O)
+// on split O builds a temporary one.
+//
 // Graph equivalence (isEquiv(Cand, Canon)) walks the candidate's type graph
 // and the canonical one in lockstep. HypotMap records which candidate type
 // each canonical type is assumed equal to; meeting a canonical type again
