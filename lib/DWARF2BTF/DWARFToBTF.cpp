@@ -45,9 +45,6 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <future>
 #ifdef __linux__
 #include <sys/mman.h>
@@ -1558,13 +1555,6 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       }
       R.Types.reset();
     }
-#ifdef __GLIBC__
-    // The batch's DIEs, unit results and chunk are freed between
-    // long-lived allocations (the output, the next chunk): give the freed
-    // pages back, or the heap only grows (vmlinux: 150 MB of free heap).
-    if (Chunked)
-      malloc_trim(0);
-#endif
   }
   if (Chunked) {
     CloseChunk();
