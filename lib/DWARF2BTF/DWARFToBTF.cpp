@@ -23,6 +23,7 @@
 
 #include "DWARF2BTF/DWARFToBTF.h"
 #include "DWARF2BTF/ELFSymbols.h"
+#include "DWARF2BTF/RelocatedDWARF.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/BinaryFormat/Dwarf.h"
@@ -1064,7 +1065,21 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     return createStringError(errc::invalid_argument, "%s: %s",
                              FileName.str().c_str(), FirstDiag.c_str());
   };
-  std::unique_ptr<DWARFContext> DICtx = MakeContext();
+  // Modules: relocate the debug sections once into owned buffers
+  // (RelocatedDWARF.h) rather than through LLVM's per-relocation maps; LLVM's
+  // reader remains the fallback for the cases that does not handle.
+  std::unique_ptr<DWARFContext> DICtx;
+  if (Syms.IsRelocatable) {
+    Expected<std::unique_ptr<DWARFObject>> DObjOrErr =
+        createRelocatedDWARF(Obj, FileName);
+    if (!DObjOrErr)
+      return DObjOrErr.takeError();
+    if (*DObjOrErr)
+      DICtx = std::make_unique<DWARFContext>(std::move(*DObjOrErr), "", OnError,
+                                             OnWarning);
+  }
+  if (!DICtx)
+    DICtx = MakeContext();
   size_t NumUnits = DICtx->getNumCompileUnits();
   if (!FirstDiag.empty())
     return DiagError();

@@ -1,0 +1,303 @@
+//===- RelocatedDWARF.cpp - DWARF of a relocatable ELF file, relocated once
+//===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DWARF2BTF/RelocatedDWARF.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/RelocationResolver.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/Errc.h"
+
+using namespace llvm;
+using namespace llvm::object;
+using namespace btfsplit;
+
+namespace {
+
+/// One debug section as served to DWARFContext: its (relocated) bytes, and
+/// for relocations against allocated sections, offset -> section index.
+struct RelocatedSection : DWARFSection {
+  DenseMap<uint64_t, uint32_t> AddrSections;
+};
+
+/// The value is already relocated in the section bytes: hand it back as is.
+uint64_t keepRelocated(uint64_t /*Type*/, uint64_t /*Offset*/, uint64_t /*S*/,
+                       uint64_t LocData, int64_t /*Addend*/) {
+  return LocData;
+}
+
+class RelocatedDWARFObject final : public DWARFObject {
+public:
+  enum SectionId {
+    Info,
+    Line,
+    Loc,
+    Loclists,
+    Ranges,
+    Rnglists,
+    StrOffsets,
+    Addr,
+    NumSections
+  };
+
+  RelocatedDWARFObject(StringRef FileName) : FileName(FileName.str()) {}
+
+  /// The slot for a section called \p Name, or nullptr when not served.
+  RelocatedSection *sectionFor(StringRef Name) {
+    int Id = StringSwitch<int>(Name)
+                 .Case(".debug_info", Info)
+                 .Case(".debug_line", Line)
+                 .Case(".debug_loc", Loc)
+                 .Case(".debug_loclists", Loclists)
+                 .Case(".debug_ranges", Ranges)
+                 .Case(".debug_rnglists", Rnglists)
+                 .Case(".debug_str_offsets", StrOffsets)
+                 .Case(".debug_addr", Addr)
+                 .Default(-1);
+    return Id < 0 ? nullptr : &Sections[Id];
+  }
+  StringRef *plainFor(StringRef Name) {
+    return StringSwitch<StringRef *>(Name)
+        .Case(".debug_abbrev", &Abbrev)
+        .Case(".debug_str", &Str)
+        .Case(".debug_line_str", &LineStr)
+        .Default(nullptr);
+  }
+  /// Keep \p Buf alive as long as the object.
+  void own(std::unique_ptr<uint8_t[]> Buf) { Owned.push_back(std::move(Buf)); }
+
+  StringRef getFileName() const override { return FileName; }
+  bool isLittleEndian() const override { return true; }
+  uint8_t getAddressSize() const override { return 8; }
+  void forEachInfoSections(
+      function_ref<void(const DWARFSection &)> F) const override {
+    F(Sections[Info]);
+  }
+  StringRef getAbbrevSection() const override { return Abbrev; }
+  StringRef getStrSection() const override { return Str; }
+  StringRef getLineStrSection() const override { return LineStr; }
+  const DWARFSection &getLineSection() const override { return Sections[Line]; }
+  const DWARFSection &getLocSection() const override { return Sections[Loc]; }
+  const DWARFSection &getLoclistsSection() const override {
+    return Sections[Loclists];
+  }
+  const DWARFSection &getRangesSection() const override {
+    return Sections[Ranges];
+  }
+  const DWARFSection &getRnglistsSection() const override {
+    return Sections[Rnglists];
+  }
+  const DWARFSection &getStrOffsetsSection() const override {
+    return Sections[StrOffsets];
+  }
+  const DWARFSection &getAddrSection() const override { return Sections[Addr]; }
+
+  std::optional<RelocAddrEntry> find(const DWARFSection &Sec,
+                                     uint64_t Pos) const override {
+    // Only our own sections carry relocations (not the base class' Dummy).
+    const RelocatedSection *S = nullptr;
+    for (const RelocatedSection &Own : Sections)
+      if (&Own == &Sec)
+        S = &Own;
+    if (!S || S->AddrSections.empty())
+      return std::nullopt;
+    auto It = S->AddrSections.find(Pos);
+    if (It == S->AddrSections.end())
+      return std::nullopt;
+    RelocAddrEntry E;
+    E.SectionIndex = It->second;
+    // No owning object: resolveRelocation() calls the resolver directly.
+    E.Reloc = RelocationRef(DataRefImpl(), nullptr);
+    E.SymbolValue = 0;
+    E.Resolver = keepRelocated;
+    return E;
+  }
+
+private:
+  std::string FileName;
+  RelocatedSection Sections[NumSections];
+  StringRef Abbrev, Str, LineStr;
+  std::vector<std::unique_ptr<uint8_t[]>> Owned;
+};
+
+} // namespace
+
+static Error relocError(StringRef FileName, StringRef Section,
+                        const Twine &Msg) {
+  return createStringError(errc::invalid_argument, "%s: %s: %s",
+                           FileName.str().c_str(), Section.str().c_str(),
+                           Msg.str().c_str());
+}
+
+Expected<std::unique_ptr<DWARFObject>>
+btfsplit::createRelocatedDWARF(const ObjectFile &Obj, StringRef FileName) {
+  const auto *ELFObj = dyn_cast<ELF64LEObjectFile>(&Obj);
+  if (!ELFObj)
+    return nullptr;
+  const ELF64LEFile &EF = ELFObj->getELFFile();
+  if (EF.getHeader().e_type != ELF::ET_REL ||
+      EF.getHeader().e_machine != ELF::EM_X86_64)
+    return nullptr;
+  auto SectionsOrErr = EF.sections();
+  if (!SectionsOrErr)
+    return createFileError(FileName, SectionsOrErr.takeError());
+  ELF64LEFile::Elf_Shdr_Range Shdrs = *SectionsOrErr;
+
+  auto Result = std::make_unique<RelocatedDWARFObject>(FileName);
+  // Section index -> the slot it fills (relocated sections only).
+  DenseMap<uint32_t, RelocatedSection *> Slots;
+  DenseMap<uint32_t, MutableArrayRef<uint8_t>> Buffers;
+  SmallVector<const ELF64LE::Shdr *, 8> Relas;
+  const ELF64LE::Shdr *SymTab = nullptr;
+  for (const ELF64LE::Shdr &Sh : Shdrs) {
+    uint32_t Index = &Sh - Shdrs.begin();
+    if (Sh.sh_type == ELF::SHT_SYMTAB_SHNDX)
+      return nullptr;
+    if (Sh.sh_type == ELF::SHT_SYMTAB) {
+      SymTab = &Sh;
+      continue;
+    }
+    if (Sh.sh_type == ELF::SHT_RELA) {
+      Relas.push_back(&Sh);
+      continue;
+    }
+    Expected<StringRef> NameOrErr = EF.getSectionName(Sh);
+    if (!NameOrErr)
+      return createFileError(FileName, NameOrErr.takeError());
+    StringRef Name = *NameOrErr;
+    if (Name.starts_with(".zdebug") || Name == ".debug_types")
+      return nullptr;
+    if (!Name.starts_with(".debug_"))
+      continue;
+    if (Sh.sh_flags & ELF::SHF_COMPRESSED)
+      return nullptr;
+    if (Sh.sh_type == ELF::SHT_NOBITS)
+      continue;
+    RelocatedSection *Slot = Result->sectionFor(Name);
+    StringRef *Plain = Slot ? nullptr : Result->plainFor(Name);
+    if (!Slot && !Plain)
+      continue;
+    // Several sections of one name (COMDAT groups): LLVM's reader knows.
+    if ((Slot && !Slot->Data.empty()) || (Plain && !Plain->empty()))
+      return nullptr;
+    Expected<ArrayRef<uint8_t>> BytesOrErr = EF.getSectionContents(Sh);
+    if (!BytesOrErr)
+      return createFileError(FileName, BytesOrErr.takeError());
+    StringRef Data = toStringRef(*BytesOrErr);
+    if (Plain)
+      *Plain = Data;
+    else {
+      Slot->Data = Data;
+      Slots[Index] = Slot;
+    }
+  }
+
+  ArrayRef<ELF64LE::Sym> Syms;
+  if (SymTab) {
+    auto SymsOrErr = EF.symbols(SymTab);
+    if (!SymsOrErr)
+      return createFileError(FileName, SymsOrErr.takeError());
+    Syms = *SymsOrErr;
+  }
+
+  for (const ELF64LE::Shdr *Rela : Relas) {
+    auto SlotIt = Slots.find(Rela->sh_info);
+    if (SlotIt == Slots.end())
+      continue;
+    RelocatedSection &Sec = *SlotIt->second;
+    Expected<StringRef> NameOrErr = EF.getSectionName(Shdrs[Rela->sh_info]);
+    if (!NameOrErr)
+      return createFileError(FileName, NameOrErr.takeError());
+    StringRef Name = *NameOrErr;
+    if (Buffers.count(Rela->sh_info))
+      return nullptr; // two .rela sections for one section
+    if (Rela->sh_link >= Shdrs.size() || &Shdrs[Rela->sh_link] != SymTab)
+      return relocError(FileName, Name,
+                        "relocation section does not use the symbol table");
+    auto RelasOrErr = EF.relas(*Rela);
+    if (!RelasOrErr)
+      return createFileError(FileName, RelasOrErr.takeError());
+
+    // Own a copy of the section and relocate it in place.
+    size_t Size = Sec.Data.size();
+    std::unique_ptr<uint8_t[]> Buf(new uint8_t[Size ? Size : 1]);
+    memcpy(Buf.get(), Sec.Data.data(), Size);
+    uint8_t *P = Buf.get();
+    for (const ELF64LE::Rela &R : *RelasOrErr) {
+      uint32_t Type = R.getType(false);
+      uint32_t SymIdx = R.getSymbol(false);
+      uint64_t Off = R.r_offset;
+      int64_t Addend = R.r_addend;
+      uint64_t S = 0;
+      uint64_t SymSection = SectionedAddress::UndefSection;
+      if (SymIdx != 0) {
+        if (SymIdx >= Syms.size())
+          return relocError(FileName, Name,
+                            "relocation at offset 0x" + utohexstr(Off) +
+                                " refers to symbol index " + Twine(SymIdx) +
+                                " past the symbol table");
+        const ELF64LE::Sym &Sym = Syms[SymIdx];
+        S = Sym.st_value;
+        uint16_t Shndx = Sym.st_shndx;
+        if (Shndx != ELF::SHN_UNDEF && Shndx < ELF::SHN_LORESERVE) {
+          if (Shndx >= Shdrs.size())
+            return relocError(FileName, Name,
+                              "relocation at offset 0x" + utohexstr(Off) +
+                                  " refers to a symbol in section " +
+                                  Twine(Shndx) + " past the section table");
+          SymSection = Shndx;
+        }
+      }
+      unsigned Width;
+      uint64_t Value;
+      switch (Type) {
+      case ELF::R_X86_64_NONE:
+        continue;
+      case ELF::R_X86_64_64:
+      case ELF::R_X86_64_DTPOFF64:
+        Width = 8;
+        Value = S + Addend;
+        break;
+      case ELF::R_X86_64_32:
+      case ELF::R_X86_64_32S:
+      case ELF::R_X86_64_DTPOFF32:
+        Width = 4;
+        Value = S + Addend;
+        break;
+      case ELF::R_X86_64_PC32:
+        Width = 4;
+        Value = S + Addend - Off;
+        break;
+      case ELF::R_X86_64_PC64:
+        Width = 8;
+        Value = S + Addend - Off;
+        break;
+      default:
+        return relocError(FileName, Name,
+                          "unsupported relocation type " + Twine(Type) +
+                              " at offset 0x" + utohexstr(Off));
+      }
+      if (Off > Size || Size - Off < Width)
+        return relocError(FileName, Name,
+                          "relocation at offset 0x" + utohexstr(Off) +
+                              " is outside the section");
+      if (Width == 8)
+        support::endian::write64le(P + Off, Value);
+      else
+        support::endian::write32le(P + Off, uint32_t(Value));
+      if (SymSection != SectionedAddress::UndefSection &&
+          (Shdrs[SymSection].sh_flags & ELF::SHF_ALLOC))
+        Sec.AddrSections[Off] = SymSection;
+    }
+    Sec.Data = StringRef(reinterpret_cast<const char *>(P), Size);
+    Buffers[Rela->sh_info] = MutableArrayRef<uint8_t>(P, Size);
+    Result->own(std::move(Buf));
+  }
+  return std::unique_ptr<DWARFObject>(std::move(Result));
+}
