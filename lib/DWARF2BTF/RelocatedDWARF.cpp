@@ -239,7 +239,8 @@ btfsplit::createRelocatedDWARF(const ObjectFile &Obj, StringRef FileName) {
       if (SymIdx != 0) {
         if (SymIdx >= Syms.size())
           return relocError(FileName, Name,
-                            "relocation at offset 0x" + utohexstr(Off) +
+                            "relocation at offset 0x" +
+                                utohexstr(Off, /*LowerCase=*/true) +
                                 " refers to symbol index " + Twine(SymIdx) +
                                 " past the symbol table");
         const ELF64LE::Sym &Sym = Syms[SymIdx];
@@ -248,7 +249,8 @@ btfsplit::createRelocatedDWARF(const ObjectFile &Obj, StringRef FileName) {
         if (Shndx != ELF::SHN_UNDEF && Shndx < ELF::SHN_LORESERVE) {
           if (Shndx >= Shdrs.size())
             return relocError(FileName, Name,
-                              "relocation at offset 0x" + utohexstr(Off) +
+                              "relocation at offset 0x" +
+                                  utohexstr(Off, /*LowerCase=*/true) +
                                   " refers to a symbol in section " +
                                   Twine(Shndx) + " past the section table");
           SymSection = Shndx;
@@ -281,11 +283,13 @@ btfsplit::createRelocatedDWARF(const ObjectFile &Obj, StringRef FileName) {
       default:
         return relocError(FileName, Name,
                           "unsupported relocation type " + Twine(Type) +
-                              " at offset 0x" + utohexstr(Off));
+                              " at offset 0x" +
+                              utohexstr(Off, /*LowerCase=*/true));
       }
       if (Off > Size || Size - Off < Width)
         return relocError(FileName, Name,
-                          "relocation at offset 0x" + utohexstr(Off) +
+                          "relocation at offset 0x" +
+                              utohexstr(Off, /*LowerCase=*/true) +
                               " is outside the section");
       if (Width == 8)
         support::endian::write64le(P + Off, Value);
