@@ -1054,7 +1054,21 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       FirstDiag = Msg;
   };
   auto OnWarning = [](Error E) { consumeError(std::move(E)); };
-  auto MakeContext = [&]() {
+  // Modules: relocate the debug sections once into owned buffers
+  // (RelocatedDWARF.h) rather than through LLVM's per-relocation maps; LLVM's
+  // reader remains the fallback for the cases that does not handle.
+  std::unique_ptr<RelocatedDWARF> Relocated;
+  if (Syms.IsRelocatable) {
+    Expected<std::unique_ptr<RelocatedDWARF>> RelocatedOrErr =
+        RelocatedDWARF::create(Obj, FileName);
+    if (!RelocatedOrErr)
+      return RelocatedOrErr.takeError();
+    Relocated = std::move(*RelocatedOrErr);
+  }
+  auto MakeContext = [&]() -> std::unique_ptr<DWARFContext> {
+    if (Relocated)
+      return std::make_unique<DWARFContext>(Relocated->makeObject(), "",
+                                            OnError, OnWarning);
     return DWARFContext::create(
         Obj,
         Syms.IsRelocatable ? DWARFContext::ProcessDebugRelocations::Process
@@ -1065,21 +1079,7 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     return createStringError(errc::invalid_argument, "%s: %s",
                              FileName.str().c_str(), FirstDiag.c_str());
   };
-  // Modules: relocate the debug sections once into owned buffers
-  // (RelocatedDWARF.h) rather than through LLVM's per-relocation maps; LLVM's
-  // reader remains the fallback for the cases that does not handle.
-  std::unique_ptr<DWARFContext> DICtx;
-  if (Syms.IsRelocatable) {
-    Expected<std::unique_ptr<DWARFObject>> DObjOrErr =
-        createRelocatedDWARF(Obj, FileName);
-    if (!DObjOrErr)
-      return DObjOrErr.takeError();
-    if (*DObjOrErr)
-      DICtx = std::make_unique<DWARFContext>(std::move(*DObjOrErr), "", OnError,
-                                             OnWarning);
-  }
-  if (!DICtx)
-    DICtx = MakeContext();
+  std::unique_ptr<DWARFContext> DICtx = MakeContext();
   size_t NumUnits = DICtx->getNumCompileUnits();
   if (!FirstDiag.empty())
     return DiagError();
@@ -1150,12 +1150,13 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
 
   // Convert in batches, merging each batch in unit order before the next,
   // to bound the memory held by unit results and parsed DIEs.
-  const size_t Batch = 64;
+  const size_t Batch = Relocated ? 8 : 64;
   for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
     size_t End = std::min(NumUnits, Begin + Batch);
-    // Relocatable files (modules) keep their one context: its relocation
-    // maps are costly to rebuild and modules are small.
-    if (!CrossUnitRefs && !Syms.IsRelocatable && Begin != 0) {
+    // A new context per batch frees the parsed DIEs of the last one. For
+    // modules that LLVM's reader relocates, its relocation maps are too
+    // costly to rebuild: they keep their one context.
+    if (!CrossUnitRefs && (!Syms.IsRelocatable || Relocated) && Begin != 0) {
       DICtx.reset();
       DICtx = MakeContext();
       if (DICtx->getNumCompileUnits() != NumUnits)

@@ -33,15 +33,31 @@
 
 namespace btfsplit {
 
-/// The DWARF of relocatable \p Obj with its debug relocations applied, or
-/// nullptr when \p Obj is not a case this handles (not ELF64 little-endian
-/// x86-64 ET_REL, compressed or duplicated debug sections, extended section
-/// indexes): the caller then falls back to LLVM's own relocation handling.
-/// An unknown relocation type or a relocation outside its section is an error
-/// naming \p FileName.
-llvm::Expected<std::unique_ptr<llvm::DWARFObject>>
-createRelocatedDWARF(const llvm::object::ObjectFile &Obj,
-                     llvm::StringRef FileName);
+/// The relocated debug sections of a relocatable file; DWARFContexts read
+/// them through makeObject() views, so that a context can be dropped and
+/// rebuilt (to free parsed DIEs) without relocating again.
+class RelocatedDWARF {
+public:
+  /// The debug sections of \p Obj with their relocations applied, or nullptr
+  /// when \p Obj is not a case this handles (not ELF64 little-endian x86-64
+  /// ET_REL, compressed or duplicated debug sections, extended section
+  /// indexes, .debug_types): the caller then falls back to LLVM's own
+  /// relocation handling. An unknown relocation type or a relocation outside
+  /// its section is an error naming \p FileName.
+  static llvm::Expected<std::unique_ptr<RelocatedDWARF>>
+  create(const llvm::object::ObjectFile &Obj, llvm::StringRef FileName);
+  ~RelocatedDWARF();
+
+  /// A DWARFObject for DWARFContext over these sections; *this must outlive
+  /// it.
+  std::unique_ptr<llvm::DWARFObject> makeObject() const;
+
+  struct Data;
+
+private:
+  RelocatedDWARF();
+  std::unique_ptr<Data> D;
+};
 
 } // namespace btfsplit
 
