@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DWARF2BTF/RelocatedDWARF.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/BinaryFormat/ELF.h"
@@ -25,6 +26,9 @@ namespace {
 /// for relocations against allocated sections, offset -> section index.
 struct RelocatedSection : DWARFSection {
   DenseMap<uint64_t, uint32_t> AddrSections;
+  /// The offsets that have an AddrSections entry: find() runs for every
+  /// relocatable field read (each DW_FORM_strp), and most have none.
+  BitVector HasAddrSection;
 };
 
 /// The value is already relocated in the section bytes: hand it back as is.
@@ -118,11 +122,11 @@ public:
   std::optional<RelocAddrEntry> find(const DWARFSection &Sec,
                                      uint64_t Pos) const override {
     // Only our own sections carry relocations (not the base class' Dummy).
-    const RelocatedSection *S = nullptr;
-    for (const RelocatedSection &Own : D.Sections)
-      if (&Own == &Sec)
-        S = &Own;
-    if (!S || S->AddrSections.empty())
+    std::less<const DWARFSection *> Before;
+    if (Before(&Sec, &D.Sections[0]) || !Before(&Sec, &D.Sections[NumSections]))
+      return std::nullopt;
+    const RelocatedSection *S = static_cast<const RelocatedSection *>(&Sec);
+    if (Pos >= S->HasAddrSection.size() || !S->HasAddrSection[Pos])
       return std::nullopt;
     auto It = S->AddrSections.find(Pos);
     if (It == S->AddrSections.end())
@@ -385,8 +389,12 @@ RelocatedDWARF::create(const ObjectFile &Obj, StringRef FileName) {
         else
           support::endian::write32le(P + Off, uint32_t(Value));
         if (SymSection != SectionedAddress::UndefSection &&
-            (Shdrs[SymSection].sh_flags & ELF::SHF_ALLOC))
+            (Shdrs[SymSection].sh_flags & ELF::SHF_ALLOC)) {
           Sec.AddrSections[Off] = SymSection;
+          if (Sec.HasAddrSection.empty())
+            Sec.HasAddrSection.resize(Size);
+          Sec.HasAddrSection.set(Off);
+        }
       }
     }
     Sec.Data = StringRef(reinterpret_cast<const char *>(P), Size);
