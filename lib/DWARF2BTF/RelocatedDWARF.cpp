@@ -236,7 +236,7 @@ RelocatedDWARF::create(const ObjectFile &Obj, StringRef FileName) {
   // Section index -> the slot it fills (relocated sections only).
   DenseMap<uint32_t, RelocatedSection *> Slots;
   DenseMap<uint32_t, MutableArrayRef<uint8_t>> Buffers;
-  SmallVector<const ELF64LE::Shdr *, 8> Relas;
+  SmallVector<const ELF64LE::Shdr *, 8> Relas, Rels;
   const ELF64LE::Shdr *SymTab = nullptr;
   for (const ELF64LE::Shdr &Sh : Shdrs) {
     uint32_t Index = &Sh - Shdrs.begin();
@@ -248,6 +248,10 @@ RelocatedDWARF::create(const ObjectFile &Obj, StringRef FileName) {
     }
     if (Sh.sh_type == ELF::SHT_RELA) {
       Relas.push_back(&Sh);
+      continue;
+    }
+    if (Sh.sh_type == ELF::SHT_REL) {
+      Rels.push_back(&Sh);
       continue;
     }
     Expected<StringRef> NameOrErr = EF.getSectionName(Sh);
@@ -288,6 +292,11 @@ RelocatedDWARF::create(const ObjectFile &Obj, StringRef FileName) {
       return createFileError(FileName, SymsOrErr.takeError());
     Syms = *SymsOrErr;
   }
+
+  // SHT_REL (implicit addends) does not occur on x86-64: leave it to LLVM.
+  for (const ELF64LE::Shdr *Rel : Rels)
+    if (Slots.count(Rel->sh_info))
+      return nullptr;
 
   FileRangeReader Reader(FileName, Obj.getMemoryBufferRef());
   std::vector<ELF64LE::Rela> RelaChunk(4096);
