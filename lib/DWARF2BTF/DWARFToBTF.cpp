@@ -1150,7 +1150,7 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
 
   // Convert in batches, merging each batch in unit order before the next,
   // to bound the memory held by unit results and parsed DIEs.
-  const size_t Batch = Relocated ? 8 : 64;
+  const size_t Batch = Relocated ? 4 : 64;
   for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
     size_t End = std::min(NumUnits, Begin + Batch);
     // A new context per batch frees the parsed DIEs of the last one. For

@@ -25,7 +25,8 @@ namespace {
 /// One debug section as served to DWARFContext: its (relocated) bytes, and
 /// for relocations against allocated sections, offset -> section index.
 struct RelocatedSection : DWARFSection {
-  DenseMap<uint64_t, uint32_t> AddrSections;
+  /// (offset, section index), sorted by offset.
+  std::vector<std::pair<uint64_t, uint32_t>> AddrSections;
   /// The offsets that have an AddrSections entry: find() runs for every
   /// relocatable field read (each DW_FORM_strp), and most have none.
   BitVector HasAddrSection;
@@ -128,8 +129,10 @@ public:
     const RelocatedSection *S = static_cast<const RelocatedSection *>(&Sec);
     if (Pos >= S->HasAddrSection.size() || !S->HasAddrSection[Pos])
       return std::nullopt;
-    auto It = S->AddrSections.find(Pos);
-    if (It == S->AddrSections.end())
+    auto It = llvm::lower_bound(S->AddrSections, Pos,
+                                [](const std::pair<uint64_t, uint32_t> &E,
+                                   uint64_t P) { return E.first < P; });
+    if (It == S->AddrSections.end() || It->first != Pos)
       return std::nullopt;
     RelocAddrEntry E;
     E.SectionIndex = It->second;
@@ -399,13 +402,18 @@ RelocatedDWARF::create(const ObjectFile &Obj, StringRef FileName) {
           support::endian::write32le(P + Off, uint32_t(Value));
         if (SymSection != SectionedAddress::UndefSection &&
             (Shdrs[SymSection].sh_flags & ELF::SHF_ALLOC)) {
-          Sec.AddrSections[Off] = SymSection;
           if (Sec.HasAddrSection.empty())
             Sec.HasAddrSection.resize(Size);
+          // Two relocations at one offset: the section of the first, as
+          // LLVM's reader keeps it (the value is the last one's in both).
+          if (!Sec.HasAddrSection[Off])
+            Sec.AddrSections.push_back({Off, uint32_t(SymSection)});
           Sec.HasAddrSection.set(Off);
         }
       }
     }
+    llvm::sort(Sec.AddrSections); // unique offsets
+    Sec.AddrSections.shrink_to_fit();
     Sec.Data = StringRef(reinterpret_cast<const char *>(P), Size);
     Buffers[Rela->sh_info] = MutableArrayRef<uint8_t>(P, Size);
     Out.Owned.push_back(std::move(Buf));
