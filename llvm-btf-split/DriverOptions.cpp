@@ -166,6 +166,13 @@ void btfsplit::printDriverConfig(const DriverConfig &C, raw_ostream &OS) {
   OS << "input: " << C.Input << '\n';
   OS << "output: " << C.Output << '\n';
   OS << "detached: " << C.Detached << '\n';
+  if (C.Batch) {
+    OS << "batch:";
+    for (const std::string &In : C.Inputs)
+      OS << ' ' << In;
+    OS << '\n';
+    OS << "detached-dir: " << C.DetachedDir << '\n';
+  }
   OS << "base: " << C.BaseFile << '\n';
   OS << "btf-source: " << C.BTFSource << '\n';
   OS << "threads: " << C.Threads << '\n';
@@ -300,11 +307,57 @@ static Error parseThreads(StringRef V, unsigned &Threads) {
 
 void btfsplit::printDriverHelp(StringRef ToolName) {
   optTable().printHelp(
-      outs(), (ToolName + " [options] <input> [<output>]").str().c_str(),
+      outs(),
+      (ToolName + " [options] <input> [<output>]\n       " + ToolName +
+       " --batch [options] <input>...")
+          .str()
+          .c_str(),
       "LLVM BTF encoder and split-BTF generator\n\n"
       "  Writes the BTF into <output>, or into <input> in place, as a .BTF "
       "section\n  (or to --detached <file> as raw BTF). Called through a name "
       "ending in\n  'pahole', it takes pahole's command line instead.");
+}
+
+/// --batch: every positional argument is an input, written as a one-input
+/// run writes it; the options that name one output file do not apply.
+static Expected<DriverConfig> finishBatchConfig(const InputArgList &Args,
+                                                std::vector<std::string> Inputs,
+                                                DriverConfig &Config) {
+  if (Config.Action != Mode::Encode)
+    return createStringError(errc::invalid_argument,
+                             "--batch encodes: it does not combine with "
+                             "--dump, --verify, --dedup or --roundtrip");
+  if (Args.hasArg(OPT_o) || !Config.Detached.empty())
+    return createStringError(errc::invalid_argument,
+                             "--batch writes each input in place or to "
+                             "--detached-dir: -o and --detached do not apply");
+  if (!Config.DepFile.empty() || !Config.TimeTrace.empty())
+    return createStringError(errc::invalid_argument,
+                             "--depfile and --time-trace do not combine with "
+                             "--batch");
+  if (Config.DetachedDir == "-")
+    return createStringError(errc::invalid_argument,
+                             "--detached-dir needs a directory, not stdout");
+  // Two writers of one file would race: inputs, and with --detached-dir the
+  // file names they give, must be distinct.
+  StringSet<> Seen;
+  for (const std::string &In : Inputs) {
+    StringRef Key =
+        Config.DetachedDir.empty() ? StringRef(In) : sys::path::filename(In);
+    if (Seen.insert(Key).second)
+      continue;
+    if (Config.DetachedDir.empty())
+      return createStringError(errc::invalid_argument,
+                               "--batch: input '%s' is given twice",
+                               Key.str().c_str());
+    return createStringError(errc::invalid_argument,
+                             "--batch: two inputs are named '%s': their "
+                             "--detached-dir outputs would collide",
+                             Key.str().c_str());
+  }
+  Config.Input = Inputs.front();
+  Config.Inputs = std::move(Inputs);
+  return std::move(Config);
 }
 
 Expected<DriverConfig>
@@ -402,6 +455,13 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
   std::vector<std::string> Positional = Args.getAllArgValues(OPT_INPUT);
   if (Positional.empty())
     return createStringError(errc::invalid_argument, "no input file");
+  Config.Batch = Args.hasArg(OPT_batch);
+  Config.DetachedDir = Args.getLastArgValue(OPT_detached_dir).str();
+  if (!Config.DetachedDir.empty() && !Config.Batch)
+    return createStringError(errc::invalid_argument,
+                             "--detached-dir needs --batch");
+  if (Config.Batch)
+    return finishBatchConfig(Args, std::move(Positional), Config);
   if (Positional.size() > 2)
     return createStringError(errc::invalid_argument,
                              "too many positional arguments");

@@ -70,6 +70,11 @@ struct DriverConfig {
   bool ShowFeatures = false;
   /// --print-config: print this configuration and exit.
   bool PrintConfig = false;
+  /// --batch: encode each of Inputs as a one-input run would (Input is the
+  /// first), raw BTF into DetachedDir when set; Threads inputs at a time.
+  bool Batch = false;
+  std::vector<std::string> Inputs;
+  std::string DetachedDir;
   /// Diagnostics from parsing that do not stop the run.
   std::vector<std::string> Warnings;
 };

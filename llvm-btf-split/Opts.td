@@ -25,6 +25,10 @@ defm btf_base : Eq<"btf-base", "Read <input> as split BTF on top of the BTF of <
   MetaVarName<"<file>">;
 defm detached : Eq<"detached", "Write raw BTF to <file> ('-' for stdout)">,
   MetaVarName<"<file>">;
+def batch : Flag<["--"], "batch">,
+  HelpText<"Encode every <input> (e.g. kernel modules with --btf-base, the base read once), -j inputs at a time; each is written as a one-input run writes it (in place, or to --detached-dir); a failed input does not stop the others">;
+defm detached_dir : Eq<"detached-dir", "With --batch: write the raw BTF of each <input> to <dir>/<input file name>.btf instead">,
+  MetaVarName<"<dir>">;
 defm threads : Eq<"threads", "Use <n> threads (0: all cores)">,
   MetaVarName<"<n>">;
 def : JoinedOrSeparate<["-"], "j">, Alias<threads>, HelpText<"Alias for --threads">;

@@ -30,6 +30,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Parallel.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/TimeProfiler.h"
 #include "llvm/Support/WithColor.h"
@@ -245,6 +246,122 @@ static Error run(const DriverConfig &C, RunStats &S) {
   llvm_unreachable("unknown mode");
 }
 
+//===----------------------------------------------------------------------===//
+// --batch
+//===----------------------------------------------------------------------===//
+
+static void printStats(const DriverConfig &C, const RunStats &S, double Total);
+
+/// Encode and write one input of a batch, as run() does for a one-input
+/// command line (\p C is that command line).
+static Error runBatchInput(const DriverConfig &C, const BTFObject *Base,
+                           const DedupBaseIndex *BaseIdx, RunStats &S) {
+  if (C.Detached.empty())
+    if (Error E = checkBTFSectionTarget(C.Input))
+      return E;
+  DriverConfig EncodeOnly = C;
+  EncodeOnly.NoDedup = true;
+  Expected<std::unique_ptr<BTFObject>> ResultOrErr =
+      encodeInput(EncodeOnly, Base, S);
+  if (!ResultOrErr)
+    return ResultOrErr.takeError();
+  if (!C.NoDedup) {
+    Phase P(S, "Dedup", C.Input);
+    // The base index is built once in runBatch() and shared.
+    if (Error E = dedupBTF(**ResultOrErr, DedupOptions(), BaseIdx))
+      return createFileError(C.Input, std::move(E));
+  }
+  return writeResult(C, **ResultOrErr, S);
+}
+
+/// --batch: read the base once, then encode C.Threads inputs at a time, each
+/// single-threaded and written exactly as a one-input run writes it
+/// (atomically). A failed input does not stop the others; the errors are
+/// reported in input order and make the exit status 1.
+static int runBatch(const DriverConfig &C) {
+  auto Start = std::chrono::steady_clock::now();
+  RunStats BaseStats;
+  Expected<std::unique_ptr<BTFObject>> BaseOrErr = readBase(C, BaseStats);
+  if (!BaseOrErr) {
+    logAllUnhandledErrors(BaseOrErr.takeError(),
+                          WithColor::error(errs(), ToolName));
+    return 1;
+  }
+  const BTFObject *Base = BaseOrErr->get();
+  // Shared read-only by the workers: build its lazy string index and the
+  // deduplication index of its types now, once.
+  std::unique_ptr<DedupBaseIndex> BaseIdx;
+  if (Base) {
+    Base->strings().buildIndex();
+    if (!C.NoDedup) {
+      Expected<std::unique_ptr<DedupBaseIndex>> IdxOrErr =
+          DedupBaseIndex::create(*Base);
+      if (!IdxOrErr) {
+        logAllUnhandledErrors(createFileError(C.BaseFile, IdxOrErr.takeError()),
+                              WithColor::error(errs(), ToolName));
+        return 1;
+      }
+      BaseIdx = std::move(*IdxOrErr);
+    }
+  }
+  if (C.Stats && Base) {
+    DriverConfig BaseConfig;
+    BaseConfig.Input = C.BaseFile;
+    printStats(
+        BaseConfig, BaseStats,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+            .count());
+  }
+
+  struct InputResult {
+    DriverConfig Config;
+    RunStats Stats;
+    double Seconds = 0;
+    Error Err = Error::success();
+  };
+  std::vector<InputResult> Results(C.Inputs.size());
+  for (size_t I = 0; I < C.Inputs.size(); ++I) {
+    DriverConfig &IC = Results[I].Config;
+    IC = C;
+    IC.Batch = false;
+    IC.Inputs.clear();
+    IC.Input = C.Inputs[I];
+    IC.Threads = 1;
+    if (!C.DetachedDir.empty()) {
+      SmallString<256> Path(C.DetachedDir);
+      sys::path::append(Path, sys::path::filename(IC.Input) + ".btf");
+      IC.Detached = std::string(Path);
+    }
+  }
+  {
+    DefaultThreadPool Pool(hardware_concurrency(C.Threads));
+    for (InputResult &R : Results)
+      Pool.async([&R, Base, &BaseIdx] {
+        auto T0 = std::chrono::steady_clock::now();
+        R.Err = runBatchInput(R.Config, Base, BaseIdx.get(), R.Stats);
+        R.Seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - T0)
+                .count();
+      });
+    Pool.wait();
+  }
+  size_t Failed = 0;
+  for (InputResult &R : Results) {
+    if (C.Stats)
+      printStats(R.Config, R.Stats, R.Seconds);
+    if (R.Err) {
+      ++Failed;
+      logAllUnhandledErrors(std::move(R.Err),
+                            WithColor::error(errs(), ToolName));
+    }
+  }
+  if (!Failed)
+    return 0;
+  WithColor::error(errs(), ToolName)
+      << Failed << " of " << Results.size() << " inputs failed\n";
+  return 1;
+}
+
 static void printStats(const DriverConfig &C, const RunStats &S, double Total) {
   raw_ostream &OS = errs();
   OS << ToolName << ": statistics for '" << C.Input << "'\n";
@@ -303,6 +420,11 @@ int main(int Argc, char **Argv) {
     return 0;
   }
 
+  if (C.Batch) {
+    // Parallel over inputs only: each input is encoded single-threaded.
+    parallel::strategy = hardware_concurrency(1);
+    return runBatch(C);
+  }
   parallel::strategy = hardware_concurrency(C.Threads);
   if (!C.TimeTrace.empty())
     timeTraceProfilerInitialize(C.TimeTraceGranularity, ToolName);

@@ -10,7 +10,11 @@ Measurements (inputs from fetch-kernel.sh's pristine/ copies, without .BTF):
   vmlinux-elf        encode vmlinux and write .BTF into (a copy of) the ELF, -j2
   modules-serial     every module, split against the vmlinux BTF, one at a time
   modules-2jobs      the same with two processes at a time
-  modules-batch      ours only: one process, base loaded once, -j2 (if supported)
+  modules-batch-jN  ours only: --batch, one process, base loaded once, -j1
+                     and -j2; outputs checked against modules-serial's
+
+With the module measurements, per-module lines follow the table: median
+module, peak RSS module by module against pahole's, the slowest module.
 
 Usage: bench.py --corpus DIR [--tool PATH] [--runs N] [--modules N]
                 [--only NAME,...] [--markdown FILE]
@@ -33,6 +37,8 @@ class Sample:
     def __init__(self, wall=0.0, cpu=0.0, rss_kb=0, out_bytes=0, count=0):
         self.wall, self.cpu, self.rss_kb = wall, cpu, rss_kb
         self.out_bytes, self.count = out_bytes, count
+        # Per command of run_many: key -> (wall, cpu, rss_kb).
+        self.per = {}
 
 
 def run(cmd, env=None):
@@ -50,11 +56,12 @@ def run(cmd, env=None):
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
-def run_many(cmds, jobs):
+def run_many(cmds, jobs, keys=None):
     """Run a list of commands, `jobs` at a time; return a Sample with the
-    total wall time, summed CPU and the largest peak RSS of one process."""
+    total wall time, summed CPU and the largest peak RSS of one process, and
+    per command (keyed by `keys`) its own wall, CPU and peak RSS."""
     lock = threading.Lock()
-    todo = list(cmds)
+    todo = list(zip(keys or range(len(cmds)), cmds))
     agg = Sample()
 
     def worker():
@@ -62,12 +69,13 @@ def run_many(cmds, jobs):
             with lock:
                 if not todo:
                     return
-                cmd = todo.pop(0)
-            _, cpu, rss = run(cmd)
+                key, cmd = todo.pop(0)
+            wall, cpu, rss = run(cmd)
             with lock:
                 agg.cpu += cpu
                 agg.rss_kb = max(agg.rss_kb, rss)
                 agg.count += 1
+                agg.per[key] = (wall, cpu, rss)
 
     t0 = time.monotonic()
     threads = [threading.Thread(target=worker) for _ in range(jobs)]
@@ -93,10 +101,16 @@ def btf_bytes_of_elf(path, work):
 
 
 def median_sample(samples):
-    return Sample(statistics.median(s.wall for s in samples),
-                  statistics.median(s.cpu for s in samples),
-                  int(statistics.median(s.rss_kb for s in samples)),
-                  samples[-1].out_bytes, samples[-1].count)
+    m = Sample(statistics.median(s.wall for s in samples),
+               statistics.median(s.cpu for s in samples),
+               int(statistics.median(s.rss_kb for s in samples)),
+               samples[-1].out_bytes, samples[-1].count)
+    # Per command: the median over the runs of each figure.
+    for key in samples[-1].per:
+        runs = [s.per[key] for s in samples if key in s.per]
+        m.per[key] = tuple(statistics.median(r[i] for r in runs)
+                           for i in range(3))
+    return m
 
 
 def main():
@@ -195,7 +209,8 @@ def main():
 
     def mods(fn, tag, jobs):
         def f():
-            s = run_many([fn(m) for m in modules], jobs)
+            s = run_many([fn(m) for m in modules], jobs,
+                         [os.path.relpath(m, moddir) for m in modules])
             s.out_bytes = size_of(mod_out(tag, m) for m in modules)
             return s
         return f
@@ -205,23 +220,42 @@ def main():
     measure("modules-2jobs", mods(pahole_mod, "pahole", 2),
             mods(ours_mod, "ours", 2))
 
-    # The batch form: one process, the base loaded once.
-    def ours_batch():
-        outdir = os.path.join(work, "batch")
-        shutil.rmtree(outdir, ignore_errors=True)
-        os.makedirs(outdir)
-        cmd = [tool, "-j2", "--btf-base", base, "--detached-dir", outdir,
-               "--batch"] + modules
-        w, c, m = run(cmd)
-        return Sample(w, c, m, sum(os.path.getsize(os.path.join(outdir, f))
-                                   for f in os.listdir(outdir)), len(modules))
-    if want("modules-batch"):
-        probe = subprocess.run([tool, "--help"], capture_output=True, text=True)
+    # The batch form: one process, the base loaded once, every module
+    # written as the one-module command writes it (checked below against the
+    # modules-serial outputs when those ran).
+    batch_mismatch = []
+
+    def ours_batch(jobs):
+        def f():
+            outdir = os.path.join(work, "batch")
+            shutil.rmtree(outdir, ignore_errors=True)
+            os.makedirs(outdir)
+            cmd = [tool, "-j%d" % jobs, "--btf-base", base, "--detached-dir",
+                   outdir, "--batch"] + modules
+            w, c, m = run(cmd)
+            for mod in modules:
+                single = mod_out("ours", mod)
+                got = os.path.join(outdir, os.path.basename(mod) + ".btf")
+                if os.path.exists(single):
+                    with open(single, "rb") as a, open(got, "rb") as b:
+                        if a.read() != b.read():
+                            batch_mismatch.append(mod)
+            return Sample(w, c, m, sum(os.path.getsize(os.path.join(outdir, f))
+                                       for f in os.listdir(outdir)),
+                          len(modules))
+        return f
+    probe = subprocess.run([tool, "--help"], capture_output=True, text=True)
+    for jobs in (1, 2):
         if "--batch" in probe.stdout:
-            measure("modules-batch", None, ours_batch)
+            measure("modules-batch-j%d" % jobs, None, ours_batch(jobs))
 
     shutil.rmtree(work, ignore_errors=True)
     lines = report(results, args, len(modules))
+    lines += per_module_report(results)
+    if batch_mismatch:
+        lines.append("batch outputs differing from the one-module command: "
+                     "%d (%s)" % (len(batch_mismatch),
+                                  ", ".join(batch_mismatch[:5])))
     print("\n".join(lines))
     if args.markdown:
         with open(args.markdown, "w") as f:
@@ -230,6 +264,45 @@ def main():
 
 def fmt_ratio(a, b):
     return "%.2f" % (a / b) if a and b else "-"
+
+
+def per_module_report(results):
+    """Per-module lines: median module, RSS module by module, the largest."""
+    by_name = {name: (p, o) for name, p, o in results}
+    out = []
+    serial = by_name.get("modules-serial")
+    if serial and serial[0] and serial[1] and serial[0].per:
+        p, o = serial
+        keys = sorted(set(p.per) & set(o.per))
+        pw = statistics.median(p.per[k][0] for k in keys)
+        ow = statistics.median(o.per[k][0] for k in keys)
+        out.append("")
+        out.append("per module (modules-serial, %d modules): median wall "
+                   "pahole %.3f s, ours %.3f s (ratio %s); median peak RSS "
+                   "pahole %.1f MB, ours %.1f MB" % (
+                       len(keys), pw, ow, fmt_ratio(ow, pw),
+                       statistics.median(p.per[k][2] for k in keys) / 1024.0,
+                       statistics.median(o.per[k][2] for k in keys) / 1024.0))
+        over = [k for k in keys if o.per[k][2] > p.per[k][2]]
+        worst = max(keys, key=lambda k: o.per[k][2] / p.per[k][2])
+        out.append("peak RSS above pahole's on %d of %d modules; highest "
+                   "ratio %s: ours %.1f MB, pahole %.1f MB" % (
+                       len(over), len(keys), worst, o.per[worst][2] / 1024.0,
+                       p.per[worst][2] / 1024.0))
+        big = max(keys, key=lambda k: p.per[k][0])
+        out.append("slowest for pahole, %s: pahole %.2f s (%.2f s CPU, "
+                   "%.1f MB), ours %.2f s (%.2f s CPU, %.1f MB)" % (
+                       big, p.per[big][0], p.per[big][1],
+                       p.per[big][2] / 1024.0, o.per[big][0], o.per[big][1],
+                       o.per[big][2] / 1024.0))
+    if serial and serial[0]:
+        for name in ("modules-batch-j1", "modules-batch-j2"):
+            if name in by_name and by_name[name][1]:
+                b = by_name[name][1]
+                out.append("%s vs pahole modules-serial: wall %s, CPU %s" % (
+                    name, fmt_ratio(b.wall, serial[0].wall),
+                    fmt_ratio(b.cpu, serial[0].cpu)))
+    return out
 
 
 def report(results, args, nmods):

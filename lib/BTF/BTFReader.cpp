@@ -79,9 +79,20 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
   Obj->setEndian(H.Endian);
   const uint8_t *Types = Data.data() + H.HdrLen + H.TypeOff;
   std::vector<uint32_t> &Words = Obj->words();
-  Words.resize(H.TypeLen / 4);
-  for (size_t I = 0; I < Words.size(); ++I)
-    Words[I] = support::endian::read32(Types + I * 4, H.Endian);
+  if (H.Endian == endianness::native) {
+    // One copy, no zero-fill first: the base BTF of vmlinux is 5 MB.
+    const uint32_t *Begin = reinterpret_cast<const uint32_t *>(Types);
+    if (reinterpret_cast<uintptr_t>(Types) % alignof(uint32_t) == 0) {
+      Words.assign(Begin, Begin + H.TypeLen / 4);
+    } else {
+      Words.resize(H.TypeLen / 4);
+      memcpy(Words.data(), Types, H.TypeLen);
+    }
+  } else {
+    Words.resize(H.TypeLen / 4);
+    for (size_t I = 0; I < Words.size(); ++I)
+      Words[I] = support::endian::read32(Types + I * 4, H.Endian);
+  }
 
   std::vector<uint32_t> &Offsets = Obj->typeOffsets();
   for (size_t W = 0; W < Words.size();) {
@@ -107,14 +118,17 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
   return std::move(Obj);
 }
 
-Expected<std::vector<uint8_t>> btfsplit::extractBTFBytes(MemoryBufferRef Buf) {
+/// The BTF bytes in \p Buf, in place: its .BTF section when it is an ELF
+/// file (only the section headers and .BTF itself are read, a large mapped
+/// vmlinux is otherwise left untouched), else all of it.
+static Expected<ArrayRef<uint8_t>> findBTFBytes(MemoryBufferRef Buf) {
   StringRef Bytes = Buf.getBuffer();
   file_magic Magic = identify_magic(Bytes);
   if (Magic != file_magic::elf_relocatable &&
       Magic != file_magic::elf_executable &&
       Magic != file_magic::elf_shared_object && Magic != file_magic::elf_core &&
       Magic != file_magic::elf)
-    return std::vector<uint8_t>(Bytes.begin(), Bytes.end());
+    return arrayRefFromStringRef(Bytes);
   Expected<std::unique_ptr<object::ObjectFile>> ObjOrErr =
       object::ObjectFile::createObjectFile(Buf);
   if (!ObjOrErr)
@@ -128,9 +142,16 @@ Expected<std::vector<uint8_t>> btfsplit::extractBTFBytes(MemoryBufferRef Buf) {
     Expected<StringRef> DataOrErr = Sec.getContents();
     if (!DataOrErr)
       return DataOrErr.takeError();
-    return std::vector<uint8_t>(DataOrErr->begin(), DataOrErr->end());
+    return arrayRefFromStringRef(*DataOrErr);
   }
   return makeError("no .BTF section");
+}
+
+Expected<std::vector<uint8_t>> btfsplit::extractBTFBytes(MemoryBufferRef Buf) {
+  Expected<ArrayRef<uint8_t>> BytesOrErr = findBTFBytes(Buf);
+  if (!BytesOrErr)
+    return BytesOrErr.takeError();
+  return std::vector<uint8_t>(BytesOrErr->begin(), BytesOrErr->end());
 }
 
 Expected<std::vector<uint8_t>> btfsplit::loadBTFBytes(StringRef Path) {
@@ -148,9 +169,16 @@ Expected<std::vector<uint8_t>> btfsplit::loadBTFBytes(StringRef Path) {
 
 Expected<std::unique_ptr<BTFObject>>
 btfsplit::readBTFFile(StringRef Path, const BTFObject *Base) {
-  Expected<std::vector<uint8_t>> BytesOrErr = loadBTFBytes(Path);
+  // Parse straight from the mapped file: no intermediate copy of the bytes.
+  ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
+      MemoryBuffer::getFileOrSTDIN(Path, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!BufOrErr)
+    return createFileError(Path, errorCodeToError(BufOrErr.getError()));
+  Expected<ArrayRef<uint8_t>> BytesOrErr =
+      findBTFBytes((*BufOrErr)->getMemBufferRef());
   if (!BytesOrErr)
-    return BytesOrErr.takeError();
+    return createFileError(Path, BytesOrErr.takeError());
   Expected<std::unique_ptr<BTFObject>> ObjOrErr = readRawBTF(*BytesOrErr, Base);
   if (!ObjOrErr)
     return createFileError(Path, ObjOrErr.takeError());

@@ -23,6 +23,7 @@
 
 #include "DWARF2BTF/DWARFToBTF.h"
 #include "DWARF2BTF/ELFSymbols.h"
+#include "DWARF2BTF/RelocatedDWARF.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
@@ -1282,7 +1283,21 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       FirstDiag = Msg;
   };
   auto OnWarning = [](Error E) { consumeError(std::move(E)); };
-  auto MakeContext = [&]() {
+  // Modules: relocate the debug sections once into owned buffers
+  // (RelocatedDWARF.h) rather than through LLVM's per-relocation maps; LLVM's
+  // reader remains the fallback for the cases that does not handle.
+  std::unique_ptr<RelocatedDWARF> Relocated;
+  if (Syms.IsRelocatable) {
+    Expected<std::unique_ptr<RelocatedDWARF>> RelocatedOrErr =
+        RelocatedDWARF::create(Obj, FileName);
+    if (!RelocatedOrErr)
+      return RelocatedOrErr.takeError();
+    Relocated = std::move(*RelocatedOrErr);
+  }
+  auto MakeContext = [&]() -> std::unique_ptr<DWARFContext> {
+    if (Relocated)
+      return std::make_unique<DWARFContext>(Relocated->makeObject(), "",
+                                            OnError, OnWarning);
     return DWARFContext::create(
         Obj,
         Syms.IsRelocatable ? DWARFContext::ProcessDebugRelocations::Process
@@ -1381,7 +1396,7 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   // order. On vmlinux one batch per chunk (44 chunks of ~77k raw types,
   // ~5k after deduplication) keeps memory low and leaves the final
   // deduplication ~230k types.
-  const size_t Batch = 64;
+  const size_t Batch = Relocated ? 4 : 64;
   const size_t ChunkBatches = 1;
   bool Chunked = Opts.ChunkPass && !Base && NumUnits > Batch * ChunkBatches;
   // Chunks in order; those before Appended are in Out already and freed.
@@ -1470,8 +1485,9 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   // to bound the memory held by unit results and parsed DIEs.
   for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
     size_t End = std::min(NumUnits, Begin + Batch);
-    // Relocatable files (modules) keep their one context: its relocation
-    // maps are costly to rebuild and modules are small.
+    // A new context per batch frees the parsed DIEs of the last one. For
+    // modules that LLVM's reader relocates, its relocation maps are too
+    // costly to rebuild: they keep their one context.
     DWARFContext *Ctx = DICtx.get();
     size_t First = 0;
     uint64_t InfoBase = 0;
@@ -1492,7 +1508,8 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
                                  FileName.str().c_str());
       Ctx = BatchCtx.get();
       First = Begin;
-    } else if (!CrossUnitRefs && !Syms.IsRelocatable && Begin != 0) {
+    } else if (!CrossUnitRefs && (!Syms.IsRelocatable || Relocated) &&
+               Begin != 0) {
       DICtx.reset();
       DICtx = MakeContext();
       if (DICtx->getNumCompileUnits() != NumUnits)
