@@ -865,12 +865,20 @@ Error CUConverter::run() {
   }
   // Depth-first over the whole unit: types may sit inside functions and
   // lexical blocks; functions and variables count only at the top level.
+  // Every DIE is visited once; more visits than the unit has DIEs means a
+  // malformed tree whose sibling chain loops (hostile input).
+  size_t Visits = 0, MaxVisits = U.getNumDIEs();
   SmallVector<DWARFDie, 64> Stack;
-  for (DWARFDie C : CUDie.children())
+  for (DWARFDie C : CUDie.children()) {
+    if (Stack.size() > MaxVisits)
+      return dieError(CUDie, "malformed DIE tree: a DIE is reached twice");
     Stack.push_back(C);
+  }
   std::reverse(Stack.begin(), Stack.end());
   while (!Stack.empty()) {
     DWARFDie D = Stack.pop_back_val();
+    if (++Visits > MaxVisits)
+      return dieError(D, "malformed DIE tree: a DIE is reached twice");
     dwarf::Tag T = D.getTag();
     bool TopLevel = D.getParent() == CUDie;
     if (isTypeTag(T)) {
@@ -888,8 +896,11 @@ Error CUConverter::run() {
       return E;
     if (D.hasChildren() && T != dwarf::DW_TAG_enumeration_type) {
       size_t Mark = Stack.size();
-      for (DWARFDie C : D.children())
+      for (DWARFDie C : D.children()) {
+        if (Stack.size() > MaxVisits)
+          return dieError(D, "malformed DIE tree: a DIE is reached twice");
         Stack.push_back(C);
+      }
       std::reverse(Stack.begin() + Mark, Stack.end());
     }
   }

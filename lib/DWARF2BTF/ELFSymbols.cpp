@@ -25,10 +25,84 @@ static bool isValidBTFName(StringRef Name) {
   return true;
 }
 
+/// LLVM's symbol accessors treat an unreadable symbol table as a fatal
+/// error: check the symbol tables first, so that a hostile file gets a plain
+/// error (ELFFile::symbols checks the entry size and the bounds).
+template <class ELFT>
+static Error checkSymbolTables(const object::ELFFile<ELFT> &EF) {
+  Expected<typename ELFT::ShdrRange> SecsOrErr = EF.sections();
+  if (!SecsOrErr)
+    return SecsOrErr.takeError();
+  for (const typename ELFT::Shdr &Sec : *SecsOrErr) {
+    if (Sec.sh_type != ELF::SHT_SYMTAB && Sec.sh_type != ELF::SHT_DYNSYM)
+      continue;
+    Expected<typename ELFT::SymRange> SymsOrErr = EF.symbols(&Sec);
+    if (!SymsOrErr)
+      return SymsOrErr.takeError();
+  }
+  // The same holds for relocation entries and the symbols they name (the
+  // DWARF context reads them when it applies a module's relocations).
+  for (const typename ELFT::Shdr &Sec : *SecsOrErr) {
+    if (Sec.sh_type != ELF::SHT_RELA && Sec.sh_type != ELF::SHT_REL)
+      continue;
+    uint64_t NumSyms = 0;
+    if (Sec.sh_link != 0) {
+      Expected<const typename ELFT::Shdr *> SymTabOrErr =
+          EF.getSection(Sec.sh_link);
+      if (!SymTabOrErr)
+        return SymTabOrErr.takeError();
+      Expected<typename ELFT::SymRange> SymsOrErr = EF.symbols(*SymTabOrErr);
+      if (!SymsOrErr)
+        return SymsOrErr.takeError();
+      NumSyms = SymsOrErr->size();
+    }
+    auto Check = [&](uint32_t SymIdx, uint64_t I) -> Error {
+      if (Sec.sh_link != 0 && SymIdx >= NumSyms)
+        return createStringError(errc::invalid_argument,
+                                 "relocation %" PRIu64 " in section [index "
+                                 "%u] names symbol %u of %" PRIu64,
+                                 I, unsigned(&Sec - &(*SecsOrErr)[0]), SymIdx,
+                                 NumSyms);
+      return Error::success();
+    };
+    uint64_t I = 0;
+    if (Sec.sh_type == ELF::SHT_RELA) {
+      Expected<typename ELFT::RelaRange> RelsOrErr = EF.relas(Sec);
+      if (!RelsOrErr)
+        return RelsOrErr.takeError();
+      for (const typename ELFT::Rela &R : *RelsOrErr)
+        if (Error E = Check(R.getSymbol(EF.isMips64EL()), I++))
+          return E;
+    } else {
+      Expected<typename ELFT::RelRange> RelsOrErr = EF.rels(Sec);
+      if (!RelsOrErr)
+        return RelsOrErr.takeError();
+      for (const typename ELFT::Rel &R : *RelsOrErr)
+        if (Error E = Check(R.getSymbol(EF.isMips64EL()), I++))
+          return E;
+    }
+  }
+  return Error::success();
+}
+
+static Error checkSymbolTables(const ObjectFile &Obj) {
+  if (const auto *O = dyn_cast<ELF64LEObjectFile>(&Obj))
+    return checkSymbolTables(O->getELFFile());
+  if (const auto *O = dyn_cast<ELF64BEObjectFile>(&Obj))
+    return checkSymbolTables(O->getELFFile());
+  if (const auto *O = dyn_cast<ELF32LEObjectFile>(&Obj))
+    return checkSymbolTables(O->getELFFile());
+  if (const auto *O = dyn_cast<ELF32BEObjectFile>(&Obj))
+    return checkSymbolTables(O->getELFFile());
+  return Error::success();
+}
+
 Expected<ELFSymbols> btfsplit::readELFSymbols(const ObjectFile &Obj) {
   const auto *ELF = dyn_cast<ELFObjectFileBase>(&Obj);
   if (!ELF)
     return createStringError(errc::invalid_argument, "not an ELF file");
+  if (Error E = checkSymbolTables(Obj))
+    return std::move(E);
   ELFSymbols S;
   S.IsRelocatable = ELF->getEType() == ELF::ET_REL;
 
