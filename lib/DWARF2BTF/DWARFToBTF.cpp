@@ -24,6 +24,7 @@
 #include "DWARF2BTF/DWARFToBTF.h"
 #include "DWARF2BTF/ELFSymbols.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/DebugInfo/DWARF/DWARFAbbreviationDeclaration.h"
@@ -148,13 +149,23 @@ static StringRef dieName(const DWARFDie &D) {
   return {};
 }
 
+/// Where the unit converter running on this thread records the first
+/// malformed DIE it meets in a helper that cannot return an Error (hostile
+/// input: a name that does not decode, a reference that does not resolve).
+static thread_local std::string *MalformedSlot = nullptr;
+
+static void noteMalformed(const DWARFDie &D, const Twine &Msg) {
+  if (MalformedSlot && MalformedSlot->empty())
+    *MalformedSlot = formatv("DIE {0:x8}: {1}", D.getOffset(), Msg.str());
+}
+
 /// The DIE's own DW_AT_name, not through specification/abstract origin.
 static StringRef ownName(const DWARFDie &D) {
   if (std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name)) {
     if (Expected<const char *> S = V->getAsCString())
       return *S;
     else
-      consumeError(S.takeError());
+      noteMalformed(D, "DW_AT_name: " + toString(S.takeError()));
   }
   return {};
 }
@@ -344,7 +355,15 @@ private:
 
   uint32_t typeId(DWARFDie D, unsigned Depth = 0);
   uint32_t typeOf(const DWARFDie &D) {
-    return typeId(D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type));
+    std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_type);
+    if (!V)
+      return 0;
+    DWARFDie T = D.getAttributeValueAsReferencedDie(*V);
+    if (!T)
+      noteMalformed(D, formatv("DW_AT_type does not refer to a DIE of the "
+                               "file (form {0})",
+                               dwarf::FormEncodingString(V->getForm())));
+    return typeId(T);
   }
   uint32_t reserve(Item I) {
     I.Id = NextId++;
@@ -374,6 +393,7 @@ private:
   CUResult &R;
   DenseMap<uint64_t, uint32_t> Ids;
   std::deque<Item> Queue;
+  std::string Malformed; // see MalformedSlot
   uint32_t NextId = 1;
 };
 
@@ -440,6 +460,9 @@ Error CUConverter::drain() {
     if (Error E = emit(I))
       return E;
   }
+  if (!Malformed.empty())
+    return createStringError(errc::invalid_argument, "%s: %s",
+                             EC.FileName.str().c_str(), Malformed.c_str());
   return Error::success();
 }
 
@@ -858,11 +881,30 @@ Error CUConverter::visitVariable(const DWARFDie &D) {
 }
 
 Error CUConverter::run() {
+  MalformedSlot = &Malformed;
+  auto ClearSlot = make_scope_exit([] { MalformedSlot = nullptr; });
   DWARFDie CUDie = U.getUnitDIE(false);
   if (!CUDie) {
     R.Skipped = true;
     return Error::success();
   }
+  // Hostile input: a unit of an unknown type, or whose first DIE is not a
+  // unit DIE, is not something to take types from.
+  if (U.getVersion() >= 5 && (U.getUnitType() < dwarf::DW_UT_compile ||
+                              U.getUnitType() > dwarf::DW_UT_split_type))
+    return dieError(
+        CUDie, formatv("unknown unit type {0:x2}", unsigned(U.getUnitType())));
+  if (CUDie.getTag() != dwarf::DW_TAG_compile_unit &&
+      CUDie.getTag() != dwarf::DW_TAG_partial_unit &&
+      CUDie.getTag() != dwarf::DW_TAG_type_unit &&
+      CUDie.getTag() != dwarf::DW_TAG_skeleton_unit)
+    return dieError(
+        CUDie,
+        formatv("the unit's first DIE is {0}, not a "
+                "compile unit",
+                dwarf::TagString(CUDie.getTag()).empty()
+                    ? formatv("tag {0:x}", unsigned(CUDie.getTag())).str()
+                    : dwarf::TagString(CUDie.getTag()).str()));
   // Depth-first over the whole unit: types may sit inside functions and
   // lexical blocks; functions and variables count only at the top level.
   // Every DIE is visited once; more visits than the unit has DIEs means a
@@ -1060,10 +1102,15 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   auto OnError = [&](Error E) {
     std::lock_guard<std::mutex> Lock(DiagMutex);
     std::string Msg = toString(std::move(E));
+    std::replace(Msg.begin(), Msg.end(), '\n', ' ');
     if (FirstDiag.empty())
-      FirstDiag = Msg;
+      FirstDiag = StringRef(Msg).rtrim(" :").str();
   };
-  auto OnWarning = [](Error E) { consumeError(std::move(E)); };
+  // LLVM's DWARF parser warns about what it cannot read (an invalid
+  // abbreviation code, a relocation it cannot apply, a unit it skips) and
+  // goes on with less: for BTF that would silently lose types, so a warning
+  // is an error here too.
+  auto OnWarning = OnError;
   auto MakeContext = [&]() {
     return DWARFContext::create(
         Obj,

@@ -56,13 +56,29 @@ static Error checkSymbolTables(const object::ELFFile<ELFT> &EF) {
         return SymsOrErr.takeError();
       NumSyms = SymsOrErr->size();
     }
-    auto Check = [&](uint32_t SymIdx, uint64_t I) -> Error {
+    // In a relocatable file the relocations apply to section sh_info: an
+    // offset outside it would be dropped silently by the DWARF reader.
+    uint64_t TargetSize = UINT64_MAX;
+    if (EF.getHeader().e_type == ELF::ET_REL && Sec.sh_info != 0) {
+      Expected<const typename ELFT::Shdr *> TargetOrErr =
+          EF.getSection(Sec.sh_info);
+      if (!TargetOrErr)
+        return TargetOrErr.takeError();
+      TargetSize = (*TargetOrErr)->sh_size;
+    }
+    auto Check = [&](uint32_t SymIdx, uint64_t Offset, uint64_t I) -> Error {
+      unsigned Index = unsigned(&Sec - &(*SecsOrErr)[0]);
       if (Sec.sh_link != 0 && SymIdx >= NumSyms)
         return createStringError(errc::invalid_argument,
                                  "relocation %" PRIu64 " in section [index "
                                  "%u] names symbol %u of %" PRIu64,
-                                 I, unsigned(&Sec - &(*SecsOrErr)[0]), SymIdx,
-                                 NumSyms);
+                                 I, Index, SymIdx, NumSyms);
+      if (Offset >= TargetSize)
+        return createStringError(errc::invalid_argument,
+                                 "relocation %" PRIu64 " in section [index "
+                                 "%u] has offset 0x%" PRIx64 " outside the "
+                                 "section it applies to (size 0x%" PRIx64 ")",
+                                 I, Index, Offset, TargetSize);
       return Error::success();
     };
     uint64_t I = 0;
@@ -71,14 +87,14 @@ static Error checkSymbolTables(const object::ELFFile<ELFT> &EF) {
       if (!RelsOrErr)
         return RelsOrErr.takeError();
       for (const typename ELFT::Rela &R : *RelsOrErr)
-        if (Error E = Check(R.getSymbol(EF.isMips64EL()), I++))
+        if (Error E = Check(R.getSymbol(EF.isMips64EL()), R.r_offset, I++))
           return E;
     } else {
       Expected<typename ELFT::RelRange> RelsOrErr = EF.rels(Sec);
       if (!RelsOrErr)
         return RelsOrErr.takeError();
       for (const typename ELFT::Rel &R : *RelsOrErr)
-        if (Error E = Check(R.getSymbol(EF.isMips64EL()), I++))
+        if (Error E = Check(R.getSymbol(EF.isMips64EL()), R.r_offset, I++))
           return E;
     }
   }
