@@ -216,9 +216,14 @@ static uint64_t arrayElements(const DWARFDie &D) {
   return Any ? N : 0;
 }
 
+/// How far typedef/qualifier/array chains are followed for a size (pahole
+/// recurses without a bound; a chain this long only comes from a cycle in
+/// hostile DWARF, which dedup then reports as a reference loop).
+constexpr unsigned MaxTypeChain = 1024;
+
 /// Byte size of the type \p D as pahole's tag__size() computes it.
 static uint64_t typeSize(DWARFDie D, unsigned Depth = 0) {
-  if (!D || Depth > 64)
+  if (!D || Depth > MaxTypeChain)
     return 0;
   switch (D.getTag()) {
   case dwarf::DW_TAG_pointer_type:
@@ -244,7 +249,7 @@ static uint64_t typeSize(DWARFDie D, unsigned Depth = 0) {
 /// The type under typedefs and qualifiers (pahole's
 /// tag__strip_typedefs_and_modifiers), for the size of a bitfield's storage.
 static DWARFDie stripTypedefsAndModifiers(DWARFDie D) {
-  for (unsigned I = 0; D && I < 64; ++I) {
+  for (unsigned I = 0; D && I < MaxTypeChain; ++I) {
     switch (D.getTag()) {
     case dwarf::DW_TAG_typedef:
     case dwarf::DW_TAG_const_type:
@@ -435,7 +440,7 @@ uint32_t CUConverter::typeId(DWARFDie D, unsigned Depth) {
   switch (D.getTag()) {
   case dwarf::DW_TAG_atomic_type:
     // pahole drops _Atomic: the qualifier is transparent.
-    Id = Depth > 64
+    Id = Depth > MaxTypeChain
              ? 0
              : typeId(D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type),
                       Depth + 1);
@@ -689,6 +694,8 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       W.push_back(0);
       ++Vlen;
     }
+    if (Vlen > MaxVlen)
+      return dieError(D, "too many parameters for BTF");
     W[0] = 0;
     W[1] = makeInfo(BTF::BTF_KIND_FUNC_PROTO, Vlen);
     W[2] = typeOf(D);
@@ -747,6 +754,8 @@ Error CUConverter::visitFunction(const DWARFDie &D) {
     W.push_back(0);
     ++Vlen;
   }
+  if (Vlen > MaxVlen)
+    return dieError(D, "too many parameters for BTF");
   W[0] = 0;
   W[1] = makeInfo(BTF::BTF_KIND_FUNC_PROTO, Vlen);
   // pahole 1.24 reads the return type from the DIE itself: a concrete
