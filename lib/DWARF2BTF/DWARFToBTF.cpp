@@ -1091,6 +1091,51 @@ resolveLanguages(ArrayRef<std::string> Names, StringRef FileName) {
   return Out;
 }
 
+/// LLVM's DIE extraction reads out of bounds when an attribute's length (a
+/// block, a form read through DW_FORM_indirect) jumps past the end of
+/// .debug_info (DataExtractor::getULEB128 then walks memory; llvm-dwarfdump
+/// crashes the same way). Walk the unit's attribute encodings first, bounded
+/// by the unit's end, so that such input is an error; what LLVM reports
+/// itself (a missing abbreviation) is left to it.
+static Error checkUnitBounds(DWARFUnit &U, StringRef FileName) {
+  const DWARFAbbreviationDeclarationSet *Abbrevs = U.getAbbreviations();
+  if (!Abbrevs)
+    return Error::success();
+  DWARFDataExtractor Data = U.getDebugInfoExtractor();
+  uint64_t End =
+      std::min<uint64_t>(U.getNextUnitOffset(), Data.getData().size());
+  uint64_t Off = U.getOffset() + U.getHeaderSize();
+  dwarf::FormParams Params = U.getFormParams();
+  auto Fail = [&](uint64_t DieOff) {
+    return createStringError(errc::invalid_argument,
+                             "%s: DIE 0x%08" PRIx64 ": an attribute runs past "
+                             "the end of its unit (0x%08" PRIx64 ")",
+                             FileName.str().c_str(), DieOff, End);
+  };
+  while (Off < End) {
+    uint64_t DieOff = Off;
+    uint64_t Code = Data.getULEB128(&Off);
+    if (Off > End)
+      return Fail(DieOff);
+    if (!Code)
+      continue;
+    const DWARFAbbreviationDeclaration *A =
+        Abbrevs->getAbbreviationDeclaration(Code);
+    if (!A)
+      return Error::success();
+    for (const DWARFAbbreviationDeclaration::AttributeSpec &Spec :
+         A->attributes()) {
+      if (Spec.isImplicitConst())
+        continue;
+      uint64_t Before = Off;
+      if (!DWARFFormValue::skipValue(Spec.Form, Data, &Off, Params) ||
+          Off > End || Off < Before)
+        return Fail(DieOff);
+    }
+  }
+  return Error::success();
+}
+
 Expected<std::unique_ptr<BTFObject>>
 btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
                     const BTFObject *Base, const EncoderOptions &Opts) {
@@ -1162,7 +1207,11 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   if (Threads != 1)
     Pool.emplace(hardware_concurrency(Threads));
   if (CrossUnitRefs) {
-    auto Extract = [](DWARFUnit *CU) { CU->getUnitDIE(false); };
+    auto Extract = [&](DWARFUnit *CU) {
+      if (Error E = checkUnitBounds(*CU, FileName))
+        return OnError(std::move(E));
+      CU->getUnitDIE(false);
+    };
     for (const std::unique_ptr<DWARFUnit> &CU : DICtx->compile_units()) {
       if (Pool)
         Pool->async(Extract, CU.get());
@@ -1188,6 +1237,11 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   Merger M(*Out);
 
   auto Convert = [&](const EncodeContext &EC, DWARFUnit *CU, CUResult &R) {
+    if (!CrossUnitRefs)
+      if (Error E = checkUnitBounds(*CU, FileName)) {
+        R.Err = std::move(E);
+        return;
+      }
     DWARFDie CUDie = CU->getUnitDIE(false);
     if (!LangsOrErr->empty()) {
       uint64_t Lang = attrUInt(CUDie, dwarf::DW_AT_language);
