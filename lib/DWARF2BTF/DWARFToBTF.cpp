@@ -1115,7 +1115,8 @@ static Error checkUnitBounds(DWARFUnit &U, StringRef FileName) {
   while (Off < End) {
     uint64_t DieOff = Off;
     uint64_t Code = Data.getULEB128(&Off);
-    if (Off > End)
+    // A ULEB128 that does not decode leaves the offset where it was.
+    if (Off > End || Off == DieOff)
       return Fail(DieOff);
     if (!Code)
       continue;
