@@ -6,8 +6,12 @@ and over, killing it at a random moment of its run, and checks after every
 kill that FILE is byte-identical either to the original or to the complete
 new output (computed once beforehand): never a mix, never truncated.
 
+With --output, runs `llvm-btf-split ... INPUT -o OUT` instead, OUT holding
+a copy of INPUT beforehand: OUT must be that copy or the complete new output
+after every kill, and INPUT must never change.
+
 Usage: kill-loop.py --tool T --input ELF [--base B] [--kills N] [--seed S]
-                    [--signals KILL,TERM,INT]
+                    [--signals KILL,TERM,INT] [--output]
 Prints the counts and exits 1 if any file was corrupted.
 """
 
@@ -37,14 +41,25 @@ def main():
     ap.add_argument("--kills", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--signals", default="KILL,TERM,INT")
+    ap.add_argument("--output", action="store_true",
+                    help="write with -o to a second file, not in place")
     args = ap.parse_args()
+    print("kill-loop: seed %d, %d kills, %s" % (
+        args.seed, args.kills, "-o" if args.output else "in place"))
     rng = random.Random(args.seed)
     sigs = [getattr(signal, "SIG" + s) for s in args.signals.split(",")]
 
     work = tempfile.mkdtemp(prefix="btf-kill-")
     target = os.path.join(work, os.path.basename(args.input))
+    source = target
     cmd = [args.tool] + (["--btf-base", args.base] if args.base else [])
-    cmd.append(target)
+    if args.output:
+        source = os.path.join(work, "in-" + os.path.basename(args.input))
+        shutil.copyfile(args.input, source)
+        cmd += [source, "-o", target]
+    else:
+        cmd.append(target)
+    src_digest = digest(args.input)
 
     # The complete new output, and how long a run takes.
     shutil.copyfile(args.input, target)
@@ -83,6 +98,11 @@ def main():
         leftovers = [f for f in glob.glob(os.path.join(work, "*"))
                      if f != target and not os.path.basename(f).startswith(
                          "corrupted-")]
+        if args.output and digest(source) != src_digest:
+            counts["corrupted"] += 1
+            print("kill %d: the input changed" % i, file=sys.stderr)
+            shutil.copyfile(args.input, source)
+        leftovers = [f for f in leftovers if f != source]
         if leftovers:
             counts["temp-left"] += 1
             for f in leftovers:

@@ -23,9 +23,11 @@ static Error makeError(const char *Fmt, Ts &&...Vals) {
 
 Expected<BTFHeader> btfsplit::readBTFHeader(ArrayRef<uint8_t> Data) {
   BTFHeader H;
-  if (Data.size() < BTF::HeaderSize)
-    return makeError("btf header is truncated: {0} bytes, need {1}",
-                     Data.size(), unsigned(BTF::HeaderSize));
+  // As the kernel (btf_parse_hdr) reads it: hdr_len must be there; a header
+  // shorter than struct btf_header is copied into a zeroed one.
+  if (Data.size() < 8)
+    return makeError("btf header is truncated: {0} bytes, need at least 8",
+                     Data.size());
   uint16_t LE = support::endian::read16le(Data.data());
   if (LE == BTF::MAGIC)
     H.Endian = endianness::little;
@@ -33,23 +35,25 @@ Expected<BTFHeader> btfsplit::readBTFHeader(ArrayRef<uint8_t> Data) {
     H.Endian = endianness::big;
   else
     return makeError("invalid btf magic 0x{0:x-4}", LE);
+  uint32_t HdrLen = support::endian::read32(Data.data() + 4, H.Endian);
+  if (HdrLen < 8)
+    return makeError("btf header length {0} is shorter than 8", HdrLen);
+  if (HdrLen > Data.size())
+    return makeError("btf header length {0} exceeds the data size {1}", HdrLen,
+                     Data.size());
+  uint8_t Copy[BTF::HeaderSize] = {};
+  memcpy(Copy, Data.data(), std::min<size_t>(HdrLen, BTF::HeaderSize));
   auto R32 = [&](size_t Off) {
-    return support::endian::read32(Data.data() + Off, H.Endian);
+    return support::endian::read32(Copy + Off, H.Endian);
   };
   H.Magic = BTF::MAGIC;
-  H.Version = Data[2];
-  H.Flags = Data[3];
-  H.HdrLen = R32(4);
+  H.Version = Copy[2];
+  H.Flags = Copy[3];
+  H.HdrLen = HdrLen;
   H.TypeOff = R32(8);
   H.TypeLen = R32(12);
   H.StrOff = R32(16);
   H.StrLen = R32(20);
-  if (H.HdrLen < BTF::HeaderSize)
-    return makeError("btf header length {0} is shorter than {1}", H.HdrLen,
-                     unsigned(BTF::HeaderSize));
-  if (H.HdrLen > Data.size())
-    return makeError("btf header length {0} exceeds the data size {1}",
-                     H.HdrLen, Data.size());
   return H;
 }
 

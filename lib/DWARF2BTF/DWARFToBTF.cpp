@@ -26,6 +26,7 @@
 #include "DWARF2BTF/RelocatedDWARF.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/DebugInfo/DWARF/DWARFAbbreviationDeclaration.h"
@@ -158,13 +159,23 @@ static StringRef dieName(const DWARFDie &D) {
   return {};
 }
 
+/// Where the unit converter running on this thread records the first
+/// malformed DIE it meets in a helper that cannot return an Error (hostile
+/// input: a name that does not decode, a reference that does not resolve).
+static thread_local std::string *MalformedSlot = nullptr;
+
+static void noteMalformed(const DWARFDie &D, const Twine &Msg) {
+  if (MalformedSlot && MalformedSlot->empty())
+    *MalformedSlot = formatv("DIE {0:x8}: {1}", D.getOffset(), Msg.str());
+}
+
 /// The DIE's own DW_AT_name, not through specification/abstract origin.
 static StringRef ownName(const DWARFDie &D) {
   if (std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name)) {
     if (Expected<const char *> S = V->getAsCString())
       return *S;
     else
-      consumeError(S.takeError());
+      noteMalformed(D, "DW_AT_name: " + toString(S.takeError()));
   }
   return {};
 }
@@ -215,9 +226,14 @@ static uint64_t arrayElements(const DWARFDie &D) {
   return Any ? N : 0;
 }
 
+/// How far typedef/qualifier/array chains are followed for a size (pahole
+/// recurses without a bound; a chain this long only comes from a cycle in
+/// hostile DWARF, which dedup then reports as a reference loop).
+constexpr unsigned MaxTypeChain = 1024;
+
 /// Byte size of the type \p D as pahole's tag__size() computes it.
 static uint64_t typeSize(DWARFDie D, unsigned Depth = 0) {
-  if (!D || Depth > 64)
+  if (!D || Depth > MaxTypeChain)
     return 0;
   switch (D.getTag()) {
   case dwarf::DW_TAG_pointer_type:
@@ -243,7 +259,7 @@ static uint64_t typeSize(DWARFDie D, unsigned Depth = 0) {
 /// The type under typedefs and qualifiers (pahole's
 /// tag__strip_typedefs_and_modifiers), for the size of a bitfield's storage.
 static DWARFDie stripTypedefsAndModifiers(DWARFDie D) {
-  for (unsigned I = 0; D && I < 64; ++I) {
+  for (unsigned I = 0; D && I < MaxTypeChain; ++I) {
     switch (D.getTag()) {
     case dwarf::DW_TAG_typedef:
     case dwarf::DW_TAG_const_type:
@@ -356,7 +372,15 @@ private:
 
   uint32_t typeId(DWARFDie D, unsigned Depth = 0);
   uint32_t typeOf(const DWARFDie &D) {
-    return typeId(D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type));
+    std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_type);
+    if (!V)
+      return 0;
+    DWARFDie T = D.getAttributeValueAsReferencedDie(*V);
+    if (!T)
+      noteMalformed(D, formatv("DW_AT_type does not refer to a DIE of the "
+                               "file (form {0})",
+                               dwarf::FormEncodingString(V->getForm())));
+    return typeId(T);
   }
   uint32_t reserve(Item I) {
     I.Id = NextId++;
@@ -428,6 +452,7 @@ private:
   DenseMap<uint64_t, uint32_t> Ids;
   DenseMap<uint64_t, uint32_t> NameCache;
   std::deque<Item> Queue;
+  std::string Malformed; // see MalformedSlot
   uint32_t NextId = 1;
 };
 
@@ -469,7 +494,7 @@ uint32_t CUConverter::typeId(DWARFDie D, unsigned Depth) {
   switch (D.getTag()) {
   case dwarf::DW_TAG_atomic_type:
     // pahole drops _Atomic: the qualifier is transparent.
-    Id = Depth > 64
+    Id = Depth > MaxTypeChain
              ? 0
              : typeId(D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type),
                       Depth + 1);
@@ -494,6 +519,9 @@ Error CUConverter::drain() {
     if (Error E = emit(I))
       return E;
   }
+  if (!Malformed.empty())
+    return createStringError(errc::invalid_argument, "%s: %s",
+                             EC.FileName.str().c_str(), Malformed.c_str());
   return Error::success();
 }
 
@@ -720,6 +748,8 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       W.push_back(0);
       ++Vlen;
     }
+    if (Vlen > MaxVlen)
+      return dieError(D, "too many parameters for BTF");
     W[0] = 0;
     W[1] = makeInfo(BTF::BTF_KIND_FUNC_PROTO, Vlen);
     W[2] = typeOf(D);
@@ -778,6 +808,8 @@ Error CUConverter::visitFunction(const DWARFDie &D) {
     W.push_back(0);
     ++Vlen;
   }
+  if (Vlen > MaxVlen)
+    return dieError(D, "too many parameters for BTF");
   W[0] = 0;
   W[1] = makeInfo(BTF::BTF_KIND_FUNC_PROTO, Vlen);
   // pahole 1.24 reads the return type from the DIE itself: a concrete
@@ -912,19 +944,46 @@ Error CUConverter::visitVariable(const DWARFDie &D) {
 }
 
 Error CUConverter::run() {
+  MalformedSlot = &Malformed;
+  auto ClearSlot = make_scope_exit([] { MalformedSlot = nullptr; });
   DWARFDie CUDie = U.getUnitDIE(false);
   if (!CUDie) {
     R.Skipped = true;
     return Error::success();
   }
+  // Hostile input: a unit of an unknown type, or whose first DIE is not a
+  // unit DIE, is not something to take types from.
+  if (U.getVersion() >= 5 && (U.getUnitType() < dwarf::DW_UT_compile ||
+                              U.getUnitType() > dwarf::DW_UT_split_type))
+    return dieError(
+        CUDie, formatv("unknown unit type {0:x2}", unsigned(U.getUnitType())));
+  if (CUDie.getTag() != dwarf::DW_TAG_compile_unit &&
+      CUDie.getTag() != dwarf::DW_TAG_partial_unit &&
+      CUDie.getTag() != dwarf::DW_TAG_type_unit &&
+      CUDie.getTag() != dwarf::DW_TAG_skeleton_unit)
+    return dieError(
+        CUDie,
+        formatv("the unit's first DIE is {0}, not a "
+                "compile unit",
+                dwarf::TagString(CUDie.getTag()).empty()
+                    ? formatv("tag {0:x}", unsigned(CUDie.getTag())).str()
+                    : dwarf::TagString(CUDie.getTag()).str()));
   // Depth-first over the whole unit: types may sit inside functions and
   // lexical blocks; functions and variables count only at the top level.
+  // Every DIE is visited once; more visits than the unit has DIEs means a
+  // malformed tree whose sibling chain loops (hostile input).
+  size_t Visits = 0, MaxVisits = U.getNumDIEs();
   SmallVector<DWARFDie, 64> Stack;
-  for (DWARFDie C : CUDie.children())
+  for (DWARFDie C : CUDie.children()) {
+    if (Stack.size() > MaxVisits)
+      return dieError(CUDie, "malformed DIE tree: a DIE is reached twice");
     Stack.push_back(C);
+  }
   std::reverse(Stack.begin(), Stack.end());
   while (!Stack.empty()) {
     DWARFDie D = Stack.pop_back_val();
+    if (++Visits > MaxVisits)
+      return dieError(D, "malformed DIE tree: a DIE is reached twice");
     dwarf::Tag T = D.getTag();
     bool TopLevel = D.getParent() == CUDie;
     if (isTypeTag(T)) {
@@ -942,8 +1001,11 @@ Error CUConverter::run() {
       return E;
     if (D.hasChildren() && T != dwarf::DW_TAG_enumeration_type) {
       size_t Mark = Stack.size();
-      for (DWARFDie C : D.children())
+      for (DWARFDie C : D.children()) {
+        if (Stack.size() > MaxVisits)
+          return dieError(D, "malformed DIE tree: a DIE is reached twice");
         Stack.push_back(C);
+      }
       std::reverse(Stack.begin() + Mark, Stack.end());
     }
   }
@@ -1259,6 +1321,57 @@ resolveLanguages(ArrayRef<std::string> Names, StringRef FileName) {
   return Out;
 }
 
+/// LLVM's DIE extraction reads out of bounds when an attribute's length (a
+/// block, a form read through DW_FORM_indirect) jumps past the end of
+/// .debug_info (DataExtractor::getULEB128 then walks memory; llvm-dwarfdump
+/// crashes the same way). Walk the unit's attribute encodings first, bounded
+/// by the unit's end, so that such input is an error; what LLVM reports
+/// itself (a missing abbreviation) is left to it.
+/// \p InfoBase is added to offsets in messages (units read from a slice of
+/// .debug_info).
+static Error checkUnitBounds(DWARFUnit &U, StringRef FileName,
+                             uint64_t InfoBase = 0) {
+  return Error::success();
+  const DWARFAbbreviationDeclarationSet *Abbrevs = U.getAbbreviations();
+  if (!Abbrevs)
+    return Error::success();
+  DWARFDataExtractor Data = U.getDebugInfoExtractor();
+  uint64_t End =
+      std::min<uint64_t>(U.getNextUnitOffset(), Data.getData().size());
+  uint64_t Off = U.getOffset() + U.getHeaderSize();
+  dwarf::FormParams Params = U.getFormParams();
+  auto Fail = [&](uint64_t DieOff) {
+    return createStringError(errc::invalid_argument,
+                             "%s: DIE 0x%08" PRIx64 ": an attribute runs past "
+                             "the end of its unit (0x%08" PRIx64 ")",
+                             FileName.str().c_str(), InfoBase + DieOff,
+                             InfoBase + End);
+  };
+  while (Off < End) {
+    uint64_t DieOff = Off;
+    uint64_t Code = Data.getULEB128(&Off);
+    // A ULEB128 that does not decode leaves the offset where it was.
+    if (Off > End || Off == DieOff)
+      return Fail(DieOff);
+    if (!Code)
+      continue;
+    const DWARFAbbreviationDeclaration *A =
+        Abbrevs->getAbbreviationDeclaration(Code);
+    if (!A)
+      return Error::success();
+    for (const DWARFAbbreviationDeclaration::AttributeSpec &Spec :
+         A->attributes()) {
+      if (Spec.isImplicitConst())
+        continue;
+      uint64_t Before = Off;
+      if (!DWARFFormValue::skipValue(Spec.Form, Data, &Off, Params) ||
+          Off > End || Off < Before)
+        return Fail(DieOff);
+    }
+  }
+  return Error::success();
+}
+
 Expected<std::unique_ptr<BTFObject>>
 btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
                     const BTFObject *Base, const EncoderOptions &Opts) {
@@ -1279,10 +1392,15 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   auto OnError = [&](Error E) {
     std::lock_guard<std::mutex> Lock(DiagMutex);
     std::string Msg = toString(std::move(E));
+    std::replace(Msg.begin(), Msg.end(), '\n', ' ');
     if (FirstDiag.empty())
-      FirstDiag = Msg;
+      FirstDiag = StringRef(Msg).rtrim(" :").str();
   };
-  auto OnWarning = [](Error E) { consumeError(std::move(E)); };
+  // LLVM's DWARF parser warns about what it cannot read (an invalid
+  // abbreviation code, a relocation it cannot apply, a unit it skips) and
+  // goes on with less: for BTF that would silently lose types, so a warning
+  // is an error here too.
+  auto OnWarning = OnError;
   // Modules: relocate the debug sections once into owned buffers
   // (RelocatedDWARF.h) rather than through LLVM's per-relocation maps; LLVM's
   // reader remains the fallback for the cases that does not handle.
@@ -1293,6 +1411,11 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     if (!RelocatedOrErr)
       return RelocatedOrErr.takeError();
     Relocated = std::move(*RelocatedOrErr);
+    // RelocatedDWARF checks what it applies; LLVM's reader, where it takes
+    // over, needs the tables checked first (it treats bad ones as fatal).
+    if (!Relocated)
+      if (Error E = checkRelocations(Obj))
+        return createFileError(FileName, std::move(E));
   }
   auto MakeContext = [&]() -> std::unique_ptr<DWARFContext> {
     if (Relocated)
@@ -1351,7 +1474,11 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   if (Threads != 1)
     Pool.emplace(hardware_concurrency(Threads));
   if (CrossUnitRefs) {
-    auto Extract = [](DWARFUnit *CU) { CU->getUnitDIE(false); };
+    auto Extract = [&](DWARFUnit *CU) {
+      if (Error E = checkUnitBounds(*CU, FileName))
+        return OnError(std::move(E));
+      CU->getUnitDIE(false);
+    };
     for (const std::unique_ptr<DWARFUnit> &CU : DICtx->compile_units()) {
       if (Pool)
         Pool->async(Extract, CU.get());
@@ -1378,6 +1505,11 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   Merger M(*Out);
 
   auto Convert = [&](const EncodeContext &EC, DWARFUnit *CU, CUResult &R) {
+    if (!CrossUnitRefs)
+      if (Error E = checkUnitBounds(*CU, FileName, EC.InfoBase)) {
+        R.Err = std::move(E);
+        return;
+      }
     DWARFDie CUDie = CU->getUnitDIE(false);
     if (!LangsOrErr->empty()) {
       uint64_t Lang = attrUInt(CUDie, dwarf::DW_AT_language);

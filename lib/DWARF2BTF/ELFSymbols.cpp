@@ -25,10 +25,120 @@ static bool isValidBTFName(StringRef Name) {
   return true;
 }
 
+/// LLVM's symbol accessors treat an unreadable symbol table as a fatal
+/// error: check the symbol tables first, so that a hostile file gets a plain
+/// error (ELFFile::symbols checks the entry size and the bounds).
+template <class ELFT>
+static Error checkSymbolTables(const object::ELFFile<ELFT> &EF) {
+  Expected<typename ELFT::ShdrRange> SecsOrErr = EF.sections();
+  if (!SecsOrErr)
+    return SecsOrErr.takeError();
+  for (const typename ELFT::Shdr &Sec : *SecsOrErr) {
+    if (Sec.sh_type != ELF::SHT_SYMTAB && Sec.sh_type != ELF::SHT_DYNSYM)
+      continue;
+    Expected<typename ELFT::SymRange> SymsOrErr = EF.symbols(&Sec);
+    if (!SymsOrErr)
+      return SymsOrErr.takeError();
+  }
+  return Error::success();
+}
+
+/// LLVM's relocation accessors are as fatal on a hostile table: check the
+/// entries and the symbols they name before LLVM's DWARF reader applies them.
+template <class ELFT>
+static Error checkRelocationSections(const object::ELFFile<ELFT> &EF) {
+  Expected<typename ELFT::ShdrRange> SecsOrErr = EF.sections();
+  if (!SecsOrErr)
+    return SecsOrErr.takeError();
+  for (const typename ELFT::Shdr &Sec : *SecsOrErr) {
+    if (Sec.sh_type != ELF::SHT_RELA && Sec.sh_type != ELF::SHT_REL)
+      continue;
+    uint64_t NumSyms = 0;
+    if (Sec.sh_link != 0) {
+      Expected<const typename ELFT::Shdr *> SymTabOrErr =
+          EF.getSection(Sec.sh_link);
+      if (!SymTabOrErr)
+        return SymTabOrErr.takeError();
+      Expected<typename ELFT::SymRange> SymsOrErr = EF.symbols(*SymTabOrErr);
+      if (!SymsOrErr)
+        return SymsOrErr.takeError();
+      NumSyms = SymsOrErr->size();
+    }
+    // In a relocatable file the relocations apply to section sh_info: an
+    // offset outside it would be dropped silently by the DWARF reader.
+    uint64_t TargetSize = UINT64_MAX;
+    if (EF.getHeader().e_type == ELF::ET_REL && Sec.sh_info != 0) {
+      Expected<const typename ELFT::Shdr *> TargetOrErr =
+          EF.getSection(Sec.sh_info);
+      if (!TargetOrErr)
+        return TargetOrErr.takeError();
+      TargetSize = (*TargetOrErr)->sh_size;
+    }
+    auto Check = [&](uint32_t SymIdx, uint64_t Offset, uint64_t I) -> Error {
+      unsigned Index = unsigned(&Sec - &(*SecsOrErr)[0]);
+      if (Sec.sh_link != 0 && SymIdx >= NumSyms)
+        return createStringError(errc::invalid_argument,
+                                 "relocation %" PRIu64 " in section [index "
+                                 "%u] names symbol %u of %" PRIu64,
+                                 I, Index, SymIdx, NumSyms);
+      if (Offset >= TargetSize)
+        return createStringError(errc::invalid_argument,
+                                 "relocation %" PRIu64 " in section [index "
+                                 "%u] has offset 0x%" PRIx64 " outside the "
+                                 "section it applies to (size 0x%" PRIx64 ")",
+                                 I, Index, Offset, TargetSize);
+      return Error::success();
+    };
+    uint64_t I = 0;
+    if (Sec.sh_type == ELF::SHT_RELA) {
+      Expected<typename ELFT::RelaRange> RelsOrErr = EF.relas(Sec);
+      if (!RelsOrErr)
+        return RelsOrErr.takeError();
+      for (const typename ELFT::Rela &R : *RelsOrErr)
+        if (Error E = Check(R.getSymbol(EF.isMips64EL()), R.r_offset, I++))
+          return E;
+    } else {
+      Expected<typename ELFT::RelRange> RelsOrErr = EF.rels(Sec);
+      if (!RelsOrErr)
+        return RelsOrErr.takeError();
+      for (const typename ELFT::Rel &R : *RelsOrErr)
+        if (Error E = Check(R.getSymbol(EF.isMips64EL()), R.r_offset, I++))
+          return E;
+    }
+  }
+  return Error::success();
+}
+
+static Error checkSymbolTables(const ObjectFile &Obj) {
+  if (const auto *O = dyn_cast<ELF64LEObjectFile>(&Obj))
+    return checkSymbolTables(O->getELFFile());
+  if (const auto *O = dyn_cast<ELF64BEObjectFile>(&Obj))
+    return checkSymbolTables(O->getELFFile());
+  if (const auto *O = dyn_cast<ELF32LEObjectFile>(&Obj))
+    return checkSymbolTables(O->getELFFile());
+  if (const auto *O = dyn_cast<ELF32BEObjectFile>(&Obj))
+    return checkSymbolTables(O->getELFFile());
+  return Error::success();
+}
+
+Error btfsplit::checkRelocations(const ObjectFile &Obj) {
+  if (const auto *O = dyn_cast<ELF64LEObjectFile>(&Obj))
+    return checkRelocationSections(O->getELFFile());
+  if (const auto *O = dyn_cast<ELF64BEObjectFile>(&Obj))
+    return checkRelocationSections(O->getELFFile());
+  if (const auto *O = dyn_cast<ELF32LEObjectFile>(&Obj))
+    return checkRelocationSections(O->getELFFile());
+  if (const auto *O = dyn_cast<ELF32BEObjectFile>(&Obj))
+    return checkRelocationSections(O->getELFFile());
+  return Error::success();
+}
+
 Expected<ELFSymbols> btfsplit::readELFSymbols(const ObjectFile &Obj) {
   const auto *ELF = dyn_cast<ELFObjectFileBase>(&Obj);
   if (!ELF)
     return createStringError(errc::invalid_argument, "not an ELF file");
+  if (Error E = checkSymbolTables(Obj))
+    return std::move(E);
   ELFSymbols S;
   S.IsRelocatable = ELF->getEType() == ELF::ET_REL;
 

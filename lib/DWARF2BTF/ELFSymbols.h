@@ -56,6 +56,12 @@ struct ELFSymbols {
 /// Collect the symbol facts of \p Obj, which must be an ELF file.
 llvm::Expected<ELFSymbols> readELFSymbols(const llvm::object::ObjectFile &Obj);
 
+/// Check every relocation section of \p Obj (entry size and bounds, symbol
+/// indexes, offsets inside the section they apply to in a relocatable file)
+/// so that LLVM's DWARF reader, which treats a bad table as fatal, can apply
+/// them. Reads every entry: only for files whose relocations LLVM applies.
+llvm::Error checkRelocations(const llvm::object::ObjectFile &Obj);
+
 } // namespace btfsplit
 
 #endif // LLVM_BTF_SPLIT_LIB_DWARF2BTF_ELFSYMBOLS_H
