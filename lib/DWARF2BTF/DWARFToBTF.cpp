@@ -1331,7 +1331,6 @@ resolveLanguages(ArrayRef<std::string> Names, StringRef FileName) {
 /// .debug_info).
 static Error checkUnitBounds(DWARFUnit &U, StringRef FileName,
                              uint64_t InfoBase = 0) {
-  return Error::success();
   const DWARFAbbreviationDeclarationSet *Abbrevs = U.getAbbreviations();
   if (!Abbrevs)
     return Error::success();
