@@ -297,13 +297,18 @@ RelocatedDWARF::create(const ObjectFile &Obj, StringRef FileName) {
   }
 
   // SHT_REL (implicit addends) does not occur on x86-64: leave it to LLVM.
+  // (sh_info is checked against the section count first: a hostile value
+  // may be one of DenseMap's reserved keys.)
   for (const ELF64LE::Shdr *Rel : Rels)
-    if (Slots.count(Rel->sh_info))
+    if (Rel->sh_info < Shdrs.size() && Slots.count(Rel->sh_info))
       return nullptr;
 
   FileRangeReader Reader(FileName, Obj.getMemoryBufferRef());
   std::vector<ELF64LE::Rela> RelaChunk(4096);
   for (const ELF64LE::Shdr *Rela : Relas) {
+    // A target that is no section relocates no debug section.
+    if (Rela->sh_info >= Shdrs.size())
+      continue;
     auto SlotIt = Slots.find(Rela->sh_info);
     if (SlotIt == Slots.end())
       continue;
