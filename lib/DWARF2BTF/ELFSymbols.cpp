@@ -109,28 +109,28 @@ static Error checkRelocationSections(const object::ELFFile<ELFT> &EF) {
   return Error::success();
 }
 
-static Error checkSymbolTables(const ObjectFile &Obj) {
+/// Call \p Check with the ELFFile of \p Obj, whatever its class and
+/// endianness; a non-ELF object passes.
+template <class CheckFn>
+static Error forELFFile(const ObjectFile &Obj, CheckFn Check) {
   if (const auto *O = dyn_cast<ELF64LEObjectFile>(&Obj))
-    return checkSymbolTables(O->getELFFile());
+    return Check(O->getELFFile());
   if (const auto *O = dyn_cast<ELF64BEObjectFile>(&Obj))
-    return checkSymbolTables(O->getELFFile());
+    return Check(O->getELFFile());
   if (const auto *O = dyn_cast<ELF32LEObjectFile>(&Obj))
-    return checkSymbolTables(O->getELFFile());
+    return Check(O->getELFFile());
   if (const auto *O = dyn_cast<ELF32BEObjectFile>(&Obj))
-    return checkSymbolTables(O->getELFFile());
+    return Check(O->getELFFile());
   return Error::success();
 }
 
+static Error checkSymbolTables(const ObjectFile &Obj) {
+  return forELFFile(Obj, [](const auto &EF) { return checkSymbolTables(EF); });
+}
+
 Error btfsplit::checkRelocations(const ObjectFile &Obj) {
-  if (const auto *O = dyn_cast<ELF64LEObjectFile>(&Obj))
-    return checkRelocationSections(O->getELFFile());
-  if (const auto *O = dyn_cast<ELF64BEObjectFile>(&Obj))
-    return checkRelocationSections(O->getELFFile());
-  if (const auto *O = dyn_cast<ELF32LEObjectFile>(&Obj))
-    return checkRelocationSections(O->getELFFile());
-  if (const auto *O = dyn_cast<ELF32BEObjectFile>(&Obj))
-    return checkRelocationSections(O->getELFFile());
-  return Error::success();
+  return forELFFile(Obj,
+                    [](const auto &EF) { return checkRelocationSections(EF); });
 }
 
 Expected<ELFSymbols> btfsplit::readELFSymbols(const ObjectFile &Obj) {
