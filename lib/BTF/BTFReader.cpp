@@ -88,7 +88,8 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
     const uint32_t *Begin = reinterpret_cast<const uint32_t *>(Types);
     if (reinterpret_cast<uintptr_t>(Types) % alignof(uint32_t) == 0) {
       Words.assign(Begin, Begin + H.TypeLen / 4);
-    } else {
+    } else if (H.TypeLen != 0) {
+      // memcpy's arguments must be non-null even for a zero length.
       Words.resize(H.TypeLen / 4);
       memcpy(Words.data(), Types, H.TypeLen);
     }
