@@ -100,6 +100,10 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
   }
 
   std::vector<uint32_t> &Offsets = Obj->typeOffsets();
+  // A type has at least 3 words. Reserving the most it can need costs only
+  // address space (pages are touched as offsets are written) and saves the
+  // copies of a growing vector.
+  Offsets.reserve(Words.size() / 3);
   for (size_t W = 0; W < Words.size();) {
     uint32_t Id = Obj->startId() + Offsets.size();
     if (Words.size() - W < 3)

@@ -16,7 +16,7 @@ static constexpr uint32_t EmptySlot = UINT32_MAX;
 void StringTable::assign(StringRef Data) {
   Blob.assign(Data.begin(), Data.end());
   Slots.clear();
-  SlotHashes.clear();
+  SlotTags.clear();
   NumEntries = 0;
   Indexed = false;
 }
@@ -39,15 +39,18 @@ static uint64_t hashString(StringRef S) {
       ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(S.data()), S.size()));
 }
 
+static uint16_t tagOf(uint64_t Hash) { return Hash >> 48; }
+
 std::optional<uint32_t> StringTable::lookup(StringRef S, uint64_t Hash) const {
   if (Slots.empty())
     return std::nullopt;
   size_t Mask = Slots.size() - 1;
+  uint16_t Tag = tagOf(Hash);
   for (size_t I = Hash & Mask;; I = (I + 1) & Mask) {
     uint32_t Off = Slots[I];
     if (Off == EmptySlot)
       return std::nullopt;
-    if (SlotHashes[I] == Hash && at(Off) == S)
+    if (SlotTags[I] == Tag && at(Off) == S)
       return Off;
   }
 }
@@ -56,18 +59,18 @@ void StringTable::insert(uint32_t Off, uint64_t Hash) const {
   if ((NumEntries + 1) * 4 >= Slots.size() * 3) {
     size_t NewSize = Slots.empty() ? 1024 : Slots.size() * 2;
     std::vector<uint32_t> OldSlots(NewSize, EmptySlot);
-    std::vector<uint64_t> OldHashes(NewSize);
     OldSlots.swap(Slots);
-    OldHashes.swap(SlotHashes);
+    SlotTags.assign(NewSize, 0);
     size_t Mask = Slots.size() - 1;
-    for (size_t J = 0; J < OldSlots.size(); ++J) {
-      if (OldSlots[J] == EmptySlot)
+    for (uint32_t Old : OldSlots) {
+      if (Old == EmptySlot)
         continue;
-      size_t I = OldHashes[J] & Mask;
+      uint64_t H = hashString(at(Old));
+      size_t I = H & Mask;
       while (Slots[I] != EmptySlot)
         I = (I + 1) & Mask;
-      Slots[I] = OldSlots[J];
-      SlotHashes[I] = OldHashes[J];
+      Slots[I] = Old;
+      SlotTags[I] = tagOf(H);
     }
   }
   size_t Mask = Slots.size() - 1;
@@ -75,7 +78,7 @@ void StringTable::insert(uint32_t Off, uint64_t Hash) const {
   while (Slots[I] != EmptySlot)
     I = (I + 1) & Mask;
   Slots[I] = Off;
-  SlotHashes[I] = Hash;
+  SlotTags[I] = tagOf(Hash);
   ++NumEntries;
 }
 
@@ -91,7 +94,7 @@ void StringTable::buildIndex() const {
   while (Size * 3 <= (Count + 1) * 4)
     Size *= 2;
   Slots.assign(Size, EmptySlot);
-  SlotHashes.assign(Size, 0);
+  SlotTags.assign(Size, 0);
   NumEntries = 0;
   for (uint32_t Off = 0; Off < Blob.size();) {
     StringRef S = at(Off);

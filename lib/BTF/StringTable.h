@@ -57,9 +57,11 @@ private:
 
   llvm::SmallVector<char, 0> Blob;
   /// Open-addressing table of offsets (UINT32_MAX = empty), sized to a
-  /// power of two; hashes are stored beside them to skip most compares.
+  /// power of two; 16 bits of each hash (above the bits that pick the slot
+  /// in any table up to 2^32 slots) are stored beside them to skip most
+  /// string compares. Rehashing recomputes the hashes.
   mutable std::vector<uint32_t> Slots;
-  mutable std::vector<uint64_t> SlotHashes;
+  mutable std::vector<uint16_t> SlotTags;
   mutable uint32_t NumEntries = 0;
   mutable bool Indexed = false;
 };

@@ -262,6 +262,126 @@ bool compatFnProto(const BTF::CommonType *A, const BTF::CommonType *B) {
 // CandidateIndex
 //===----------------------------------------------------------------------===//
 
+/// DenseMap reserves the two largest keys; both indexes group hashes by this
+/// key.
+uint64_t candidateKey(uint64_t Hash) {
+  return Hash >= UINT64_MAX - 1 ? Hash - 2 : Hash;
+}
+
+/// The state a CandidateIndex (below) reaches after a sequence of add()
+/// calls, built in one go and then only read: what DedupBaseIndex keeps of
+/// the base types, shared by every split deduplication on that base. Each
+/// key's IDs lie contiguously in Ids, in the order and with the growth count
+/// the CandidateIndex bucket would have; keys are found through an
+/// open-addressing table of group numbers. Flat arrays instead of a DenseMap
+/// of small vectors: a third of the memory and no per-key allocation, which
+/// matters because every module process builds one for the 95k vmlinux
+/// types.
+class FrozenCandidateIndex {
+public:
+  struct Group {
+    ArrayRef<uint32_t> Ids;
+    uint32_t Growths;
+  };
+
+  /// Start indexing at most \p MaxAdds (hash, ID) pairs: add() them in
+  /// order, then finish().
+  explicit FrozenCandidateIndex(size_t MaxAdds) {
+    // At most MaxAdds keys: the table stays at most 3/4 full.
+    size_t TableSize = 16;
+    while (TableSize * 3 < MaxAdds * 4)
+      TableSize *= 2;
+    Mask = TableSize - 1;
+    Slots.assign(TableSize, 0);
+    Keys.reserve(MaxAdds);
+    Count.reserve(MaxAdds);
+    AddGroup.reserve(MaxAdds);
+    AddId.reserve(MaxAdds);
+  }
+
+  void add(uint64_t Hash, uint32_t Id) {
+    uint64_t K = candidateKey(Hash);
+    uint32_t &Slot = findSlot(K);
+    if (!Slot) {
+      Keys.push_back(K);
+      Count.push_back(0);
+      Slot = Keys.size();
+    }
+    AddGroup.push_back(Slot - 1);
+    AddId.push_back(Id);
+    ++Count[Slot - 1];
+  }
+
+  /// Lay the groups out, then replay the adds as CandidateIndex::add does
+  /// them: count a growth when the table would grow, reverse a group on an
+  /// odd number of growths since its last add, append.
+  void finish() {
+    Start.resize(Keys.size() + 1);
+    Start[0] = 0;
+    for (size_t G = 0; G < Keys.size(); ++G)
+      Start[G + 1] = Start[G] + Count[G];
+    Ids.resize(AddId.size());
+    Stamps.assign(Keys.size(), 0);
+    std::fill(Count.begin(), Count.end(), 0);
+    for (size_t I = 0; I < AddId.size(); ++I) {
+      if (Capacity == 0 || (Size + 1) * 4 / 3 > Capacity) {
+        Capacity = Capacity ? Capacity * 2 : 4;
+        ++Growths;
+      }
+      ++Size;
+      uint32_t G = AddGroup[I];
+      uint32_t *First = Ids.data() + Start[G];
+      if (Count[G] != 0 && ((Growths - Stamps[G]) & 1))
+        std::reverse(First, First + Count[G]);
+      Stamps[G] = Growths;
+      First[Count[G]++] = AddId[I];
+    }
+    // The adds are not needed any more.
+    Count = {};
+    AddGroup = {};
+    AddId = {};
+  }
+
+  /// The IDs of key \p K (see candidateKey), if it has any.
+  std::optional<Group> find(uint64_t K) const {
+    for (uint64_t S = K & Mask;; S = (S + 1) & Mask) {
+      uint32_t G = Slots[S];
+      if (!G)
+        return std::nullopt;
+      if (Keys[G - 1] == K)
+        return Group{ArrayRef<uint32_t>(Ids).slice(Start[G - 1],
+                                                   Start[G] - Start[G - 1]),
+                     Stamps[G - 1]};
+    }
+  }
+
+  /// The CandidateIndex counters after the adds.
+  uint64_t Size = 0;
+  uint64_t Capacity = 0;
+  uint32_t Growths = 0;
+
+private:
+  uint32_t &findSlot(uint64_t K) {
+    for (uint64_t S = K & Mask;; S = (S + 1) & Mask) {
+      uint32_t &G = Slots[S];
+      if (!G || Keys[G - 1] == K)
+        return G;
+    }
+  }
+
+  /// While adding: the size of every group, the group and ID of every add.
+  std::vector<uint32_t> Count, AddGroup, AddId;
+  /// Group number + 1 per slot, 0 when empty.
+  std::vector<uint32_t> Slots;
+  uint64_t Mask = 0;
+  std::vector<uint64_t> Keys;
+  /// Group G's IDs are Ids[Start[G], Start[G + 1]), with growth count
+  /// Stamps[G].
+  std::vector<uint32_t> Start;
+  std::vector<uint32_t> Ids;
+  std::vector<uint32_t> Stamps;
+};
+
 /// Signature hash -> canonical type IDs, visited in exactly the order
 /// libbpf's `dedup_table` visits them. That table is a chained hashmap
 /// where an insertion is preceded, when `(size + 1) * 4 / 3 > capacity` (or
@@ -304,7 +424,7 @@ public:
       ++Growths;
     }
     Bucket *Found = lookup(Hash);
-    Bucket &B = Found ? *Found : Buckets[key(Hash)];
+    Bucket &B = Found ? *Found : Buckets[candidateKey(Hash)];
     if (B.Ids.empty())
       B.Growths = Growths;
     normalize(B).Ids.push_back(Id);
@@ -316,7 +436,7 @@ public:
   /// Continue \p P, which stays untouched: the candidates of \p P come
   /// first, in the order they would have in one index holding both. Keys
   /// are copied from \p P on first use.
-  void layerOn(const CandidateIndex &P) {
+  void layerOn(const FrozenCandidateIndex &P) {
     assert(Buckets.empty() && "layer an empty index");
     Parent = &P;
     Size = P.Size;
@@ -330,22 +450,19 @@ private:
     uint32_t Growths = 0;
   };
 
-  /// DenseMap reserves the two largest keys.
-  static uint64_t key(uint64_t Hash) {
-    return Hash >= UINT64_MAX - 1 ? Hash - 2 : Hash;
-  }
-
   Bucket *lookup(uint64_t Hash) {
-    auto It = Buckets.find(key(Hash));
+    uint64_t K = candidateKey(Hash);
+    auto It = Buckets.find(K);
     if (It != Buckets.end())
       return &It->second;
     if (!Parent)
       return nullptr;
-    auto PIt = Parent->Buckets.find(key(Hash));
-    if (PIt == Parent->Buckets.end())
+    std::optional<FrozenCandidateIndex::Group> G = Parent->find(K);
+    if (!G)
       return nullptr;
-    Bucket &B = Buckets[key(Hash)];
-    B = PIt->second;
+    Bucket &B = Buckets[K];
+    B.Ids.assign(G->Ids.begin(), G->Ids.end());
+    B.Growths = G->Growths;
     return &B;
   }
 
@@ -357,7 +474,7 @@ private:
   }
 
   DenseMap<uint64_t, Bucket> Buckets;
-  const CandidateIndex *Parent = nullptr;
+  const FrozenCandidateIndex *Parent = nullptr;
   uint64_t Size = 0;
   uint64_t Capacity = 0;
   uint32_t Growths = 0;
@@ -394,16 +511,14 @@ bool baseSignature(const BTF::CommonType *T, uint64_t &H) {
   }
 }
 
-/// A zeroed type for ID 0 (void), long enough for any accessor of kind 0.
-const uint32_t VoidWords[3] = {0, 0, 0};
-
 } // namespace
 
 struct btfsplit::DedupBaseIndex::Data {
-  /// Every base type by ID (0 is void).
-  std::vector<const BTF::CommonType *> TypePtr;
+  explicit Data(const BTFObject &B) : Base(&B), Index(B.typeCount()) {}
+  /// The base (its types are read through BTFObject::type()).
+  const BTFObject *Base = nullptr;
   /// The base types, indexed as passPrep indexes them.
-  CandidateIndex Index;
+  FrozenCandidateIndex Index;
   /// Name -> the base struct/union of that name, or 0 when there are several
   /// (passResolveFwds).
   DenseMap<uint32_t, uint32_t> Unique;
@@ -436,7 +551,9 @@ private:
 
   Error checkTypeRefs(uint32_t First);
 
-  const BTF::CommonType *type(uint32_t Id) const { return TypePtr[Id]; }
+  const BTF::CommonType *type(uint32_t Id) const {
+    return Id >= StartId ? TypePtr[Id - StartId] : BaseTypes->type(Id);
+  }
   bool isMapped(uint32_t Id) const { return Map[Id] <= MaxNrTypes; }
   /// Follow Map to the canonical type.
   uint32_t resolve(uint32_t Id) const {
@@ -471,7 +588,10 @@ private:
   const DedupBaseIndex::Data *BaseData;
   const uint32_t StartId;
   const uint32_t TypeCnt;
-  /// Every type by ID, base and local (local ones point into O's words).
+  /// Where the types below StartId are: the base, or O itself when it has
+  /// no base (then only void is below StartId).
+  const BTFObject *BaseTypes = nullptr;
+  /// The local types from StartId on (they point into O's words).
   std::vector<const BTF::CommonType *> TypePtr;
   /// Canonical representative of every type, or Unprocessed/InProgress.
   std::vector<uint32_t> Map;
@@ -487,19 +607,18 @@ private:
 };
 
 Error Deduplicator::run() {
-  TypePtr.resize(TypeCnt);
-  TypePtr[0] = reinterpret_cast<const BTF::CommonType *>(VoidWords);
-  uint32_t First = 1;
   if (BaseData) {
-    assert(BaseData->TypePtr.size() == StartId && "index of another base");
-    std::copy(BaseData->TypePtr.begin(), BaseData->TypePtr.end(),
-              TypePtr.begin());
-    First = StartId;
+    assert(BaseData->Base->typeCount() == StartId && "index of another base");
+    BaseTypes = BaseData->Base;
+  } else {
+    assert(StartId == 1 && "split BTF without a base index");
+    BaseTypes = &O;
   }
-  for (uint32_t Id = First; Id < TypeCnt; ++Id)
-    TypePtr[Id] = O.type(Id);
+  TypePtr.resize(TypeCnt - StartId);
+  for (uint32_t Id = StartId; Id < TypeCnt; ++Id)
+    TypePtr[Id - StartId] = O.type(Id);
   // The base's references were checked when it was indexed.
-  if (Error E = checkTypeRefs(First))
+  if (Error E = checkTypeRefs(StartId))
     return E;
 
   Map.assign(TypeCnt, Unprocessed);
@@ -511,7 +630,7 @@ Error Deduplicator::run() {
       Map[Id] = Id;
   }
   HypotMap.assign(TypeCnt, Unprocessed);
-  Index.reserve(TypeCnt - First + 1);
+  Index.reserve(TypeCnt - StartId + 1);
 
   if (Error E = passPrep())
     return E;
@@ -550,15 +669,9 @@ Error Deduplicator::checkTypeRefs(uint32_t First) {
 Error Deduplicator::passPrep() {
   for (uint32_t Id = 1; Id < StartId; ++Id)
     Map[Id] = Id;
-  if (BaseData) {
+  // Base types are indexed by DedupBaseIndex; BTF without a base has none.
+  if (BaseData)
     Index.layerOn(BaseData->Index);
-    return Error::success();
-  }
-  for (uint32_t Id = 1; Id < StartId; ++Id) {
-    uint64_t H;
-    if (baseSignature(type(Id), H))
-      Index.add(H, Id);
-  }
   return Error::success();
 }
 
@@ -845,15 +958,10 @@ Error Deduplicator::passStructTypes() {
 
 Error Deduplicator::passResolveFwds() {
   // Name -> the canonical struct/union of that name (base or split), or 0
-  // when there are several.
-  // Base structs/unions are always canonical.
+  // when there are several. Base structs/unions are always canonical: their
+  // names are in BaseData->Unique, looked up after the local ones.
   DenseMap<uint32_t, uint32_t> Unique;
-  uint32_t First = 1;
-  if (BaseData) {
-    Unique = BaseData->Unique;
-    First = StartId;
-  }
-  for (uint32_t Id = First; Id < TypeCnt; ++Id) {
+  for (uint32_t Id = StartId; Id < TypeCnt; ++Id) {
     const BTF::CommonType *T = type(Id);
     if (!isComposite(T) || Map[Id] != Id)
       continue;
@@ -865,12 +973,18 @@ Error Deduplicator::passResolveFwds() {
     const BTF::CommonType *T = type(Id);
     if (kindOf(T) != BTF::BTF_KIND_FWD || Map[Id] != Id)
       continue;
+    uint32_t Target = 0;
     auto It = Unique.find(T->NameOff);
-    if (It == Unique.end() || !It->second)
+    if (It != Unique.end())
+      Target = It->second;
+    if (BaseData) {
+      auto BIt = BaseData->Unique.find(T->NameOff);
+      if (BIt != BaseData->Unique.end())
+        Target = It != Unique.end() ? 0 : BIt->second;
+    }
+    if (!Target || kindOf(type(Target)) != fwdKind(T))
       continue;
-    if (kindOf(type(It->second)) != fwdKind(T))
-      continue;
-    Map[Id] = It->second;
+    Map[Id] = Target;
   }
   return Error::success();
 }
@@ -1017,15 +1131,10 @@ DedupBaseIndex::~DedupBaseIndex() = default;
 
 Expected<std::unique_ptr<DedupBaseIndex>>
 DedupBaseIndex::create(const BTFObject &Base) {
-  auto D = std::make_unique<Data>();
+  auto D = std::make_unique<Data>(Base);
   uint32_t Cnt = Base.typeCount();
-  D->TypePtr.resize(Cnt);
-  D->TypePtr[0] = reinterpret_cast<const BTF::CommonType *>(VoidWords);
-  for (uint32_t Id = 1; Id < Cnt; ++Id)
-    D->TypePtr[Id] = Base.type(Id);
-  D->Index.reserve(Cnt);
   for (uint32_t Id = 1; Id < Cnt; ++Id) {
-    const BTF::CommonType *T = D->TypePtr[Id];
+    const BTF::CommonType *T = Base.type(Id);
     uint32_t Bad = 0;
     forEachTypeRef(T, [&](uint32_t R) {
       if (R >= Cnt && !Bad)
@@ -1044,6 +1153,7 @@ DedupBaseIndex::create(const BTFObject &Base) {
         It->second = 0;
     }
   }
+  D->Index.finish();
   // Split objects look base strings up from several threads: build the
   // string indexes now.
   for (const BTFObject *B = &Base; B; B = B->base())
