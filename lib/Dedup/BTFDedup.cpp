@@ -88,6 +88,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Dedup/BTFDedup.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Errc.h"
@@ -281,25 +282,27 @@ class FrozenCandidateIndex {
 public:
   struct Group {
     ArrayRef<uint32_t> Ids;
+    /// The growth count the bucket was last normalized at; only its parity
+    /// is kept, the only thing CandidateIndex::normalize() looks at.
     uint32_t Growths;
   };
 
-  /// Start indexing at most \p MaxAdds (hash, ID) pairs: add() them in
-  /// order, then finish().
-  explicit FrozenCandidateIndex(size_t MaxAdds) {
-    // At most MaxAdds keys: the table stays at most 3/4 full.
+  /// Start indexing types with IDs below \p IdLimit: add() them in
+  /// increasing ID order, then finish().
+  explicit FrozenCandidateIndex(uint32_t IdLimit) {
+    // At most IdLimit keys: the table stays at most 3/4 full.
     size_t TableSize = 16;
-    while (TableSize * 3 < MaxAdds * 4)
+    while (TableSize * 3 < size_t(IdLimit) * 4)
       TableSize *= 2;
     Mask = TableSize - 1;
     Slots.assign(TableSize, 0);
-    Keys.reserve(MaxAdds);
-    Count.reserve(MaxAdds);
-    AddGroup.reserve(MaxAdds);
-    AddId.reserve(MaxAdds);
+    Keys.reserve(IdLimit);
+    Count.reserve(IdLimit);
+    GroupOfId.assign(IdLimit, NoGroup);
   }
 
   void add(uint64_t Hash, uint32_t Id) {
+    assert(Id < GroupOfId.size() && GroupOfId[Id] == NoGroup);
     uint64_t K = candidateKey(Hash);
     uint32_t &Slot = findSlot(K);
     if (!Slot) {
@@ -307,39 +310,41 @@ public:
       Count.push_back(0);
       Slot = Keys.size();
     }
-    AddGroup.push_back(Slot - 1);
-    AddId.push_back(Id);
+    GroupOfId[Id] = Slot - 1;
     ++Count[Slot - 1];
+    ++NumAdds;
   }
 
-  /// Lay the groups out, then replay the adds as CandidateIndex::add does
-  /// them: count a growth when the table would grow, reverse a group on an
-  /// odd number of growths since its last add, append.
+  /// Lay the groups out, then replay the adds (in ID order, the order they
+  /// came in) as CandidateIndex::add does them: count a growth when the
+  /// table would grow, reverse a group on an odd number of growths since its
+  /// last add, append.
   void finish() {
     Start.resize(Keys.size() + 1);
     Start[0] = 0;
     for (size_t G = 0; G < Keys.size(); ++G)
       Start[G + 1] = Start[G] + Count[G];
-    Ids.resize(AddId.size());
-    Stamps.assign(Keys.size(), 0);
+    Ids.resize(NumAdds);
+    Parity.resize(Keys.size());
     std::fill(Count.begin(), Count.end(), 0);
-    for (size_t I = 0; I < AddId.size(); ++I) {
+    for (uint32_t Id = 0; Id < GroupOfId.size(); ++Id) {
+      uint32_t G = GroupOfId[Id];
+      if (G == NoGroup)
+        continue;
       if (Capacity == 0 || (Size + 1) * 4 / 3 > Capacity) {
         Capacity = Capacity ? Capacity * 2 : 4;
         ++Growths;
       }
       ++Size;
-      uint32_t G = AddGroup[I];
       uint32_t *First = Ids.data() + Start[G];
-      if (Count[G] != 0 && ((Growths - Stamps[G]) & 1))
+      if (Count[G] != 0 && Parity[G] != bool(Growths & 1))
         std::reverse(First, First + Count[G]);
-      Stamps[G] = Growths;
-      First[Count[G]++] = AddId[I];
+      Parity[G] = Growths & 1;
+      First[Count[G]++] = Id;
     }
-    // The adds are not needed any more.
+    // What only building needed.
     Count = {};
-    AddGroup = {};
-    AddId = {};
+    GroupOfId = {};
   }
 
   /// The IDs of key \p K (see candidateKey), if it has any.
@@ -351,7 +356,7 @@ public:
       if (Keys[G - 1] == K)
         return Group{ArrayRef<uint32_t>(Ids).slice(Start[G - 1],
                                                    Start[G] - Start[G - 1]),
-                     Stamps[G - 1]};
+                     Parity[G - 1]};
     }
   }
 
@@ -361,6 +366,8 @@ public:
   uint32_t Growths = 0;
 
 private:
+  static constexpr uint32_t NoGroup = UINT32_MAX;
+
   uint32_t &findSlot(uint64_t K) {
     for (uint64_t S = K & Mask;; S = (S + 1) & Mask) {
       uint32_t &G = Slots[S];
@@ -369,17 +376,18 @@ private:
     }
   }
 
-  /// While adding: the size of every group, the group and ID of every add.
-  std::vector<uint32_t> Count, AddGroup, AddId;
+  /// While adding: the size of every group, the group of every type ID.
+  std::vector<uint32_t> Count, GroupOfId;
+  uint32_t NumAdds = 0;
   /// Group number + 1 per slot, 0 when empty.
   std::vector<uint32_t> Slots;
   uint64_t Mask = 0;
   std::vector<uint64_t> Keys;
-  /// Group G's IDs are Ids[Start[G], Start[G + 1]), with growth count
-  /// Stamps[G].
+  /// Group G's IDs are Ids[Start[G], Start[G + 1]), its growth count's
+  /// parity is Parity[G].
   std::vector<uint32_t> Start;
   std::vector<uint32_t> Ids;
-  std::vector<uint32_t> Stamps;
+  BitVector Parity;
 };
 
 /// Signature hash -> canonical type IDs, visited in exactly the order
