@@ -1358,6 +1358,13 @@ static Error checkUnitBounds(DWARFUnit &U, StringRef FileName,
         Abbrevs->getAbbreviationDeclaration(Code);
     if (!A)
       return Error::success();
+    // Most DIEs have only fixed-size attributes: skip them at once.
+    if (std::optional<size_t> Size = A->getFixedAttributesByteSize(U)) {
+      if (*Size > End - Off)
+        return Fail(DieOff);
+      Off += *Size;
+      continue;
+    }
     for (const DWARFAbbreviationDeclaration::AttributeSpec &Spec :
          A->attributes()) {
       if (Spec.isImplicitConst())
@@ -1668,40 +1675,60 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     }
     EncodeContext EC{Obj, FileName, *Ctx, Syms, Opts, InfoBase};
     std::vector<CUResult> Results(End - Begin);
+    // Units are merged in order as soon as they are converted, by whichever
+    // thread converted the next one: merging overlaps the conversion of the
+    // rest of the batch. The first error in unit order (a unit's own or its
+    // merge's) stops the merging; later units are converted for nothing.
+    std::mutex MergeMutex;
+    std::vector<char> Converted(End - Begin);
+    size_t NextMerge = 0;
+    bool Merging = false;
+    Error StopErr = Error::success();
+    bool Stopped = false;
+    auto ConvertAndMerge = [&](size_t I) {
+      Convert(EC, Ctx->getUnitAtIndex(I - First), Results[I - Begin]);
+      std::unique_lock<std::mutex> Lock(MergeMutex);
+      Converted[I - Begin] = 1;
+      if (Merging)
+        return; // the merging thread will take this unit when it gets here
+      Merging = true;
+      while (!Stopped && NextMerge < End - Begin && Converted[NextMerge]) {
+        CUResult &R = Results[NextMerge++];
+        Lock.unlock();
+        Error E = std::move(R.Err);
+        if (!E && !R.Skipped && R.Types) {
+          E = M.merge(R);
+          R.Types.reset();
+        }
+        Lock.lock();
+        if (E) {
+          StopErr = std::move(E);
+          Stopped = true;
+        }
+      }
+      Merging = false;
+    };
     if (Pool) {
       ThreadPoolTaskGroup Group(*Pool);
       for (size_t I = Begin; I < End; ++I)
-        Group.async([&, I]() {
-          Convert(EC, Ctx->getUnitAtIndex(I - First), Results[I - Begin]);
-        });
+        Group.async([&, I]() { ConvertAndMerge(I); });
       Group.wait();
     } else {
       for (size_t I = Begin; I < End; ++I)
-        Convert(EC, Ctx->getUnitAtIndex(I - First), Results[I - Begin]);
+        ConvertAndMerge(I);
     }
     if (!CrossUnitRefs && !Syms.IsRelocatable)
       Release.release();
+    for (CUResult &R : Results)
+      consumeError(std::move(R.Err));
     if (!FirstDiag.empty()) {
-      for (CUResult &R : Results)
-        consumeError(std::move(R.Err));
+      consumeError(std::move(StopErr));
       AbandonChunks();
       return DiagError();
     }
-    for (CUResult &R : Results) {
-      if (R.Err) {
-        Error E = std::move(R.Err);
-        for (CUResult &Rest : Results)
-          consumeError(std::move(Rest.Err));
-        AbandonChunks();
-        return std::move(E);
-      }
-      if (R.Skipped || !R.Types)
-        continue;
-      if (Error E = M.merge(R)) {
-        AbandonChunks();
-        return std::move(E);
-      }
-      R.Types.reset();
+    if (StopErr) {
+      AbandonChunks();
+      return std::move(StopErr);
     }
   }
   if (Chunked) {
