@@ -308,6 +308,14 @@ namespace {
 /// Marker for "the array index type" in a unit's local BTF; resolved at merge.
 constexpr uint32_t IndexTypePlaceholder = 0xffffffff;
 
+/// A name offset with this bit set in a unit's local BTF is not in the
+/// unit's string table: the other bits are the offset of the name in the
+/// unit's string section (.debug_str), translated at merge. Member,
+/// parameter and enumerator names repeat in every unit that includes the
+/// same header; this way a unit neither measures, hashes nor stores them,
+/// and the merge reads each once per chunk.
+constexpr uint32_t DebugStrTag = 0x80000000;
+
 struct DeclTagInfo {
   uint32_t ValueOff; // in the unit's string table
   int32_t Component;
@@ -332,6 +340,8 @@ struct VarCandidate {
 /// offsets.
 struct CUResult {
   std::unique_ptr<BTFObject> Types;
+  /// The string section that names tagged with DebugStrTag refer to.
+  StringRef DebugStr;
   uint32_t IntId = 0; // first base type named "int", local ID
   bool NeedIndexType = false;
   std::vector<FuncCandidate> Funcs;
@@ -434,6 +444,10 @@ private:
       if (It != NameCache.end())
         return It->second;
     }
+    if (std::optional<uint32_t> Tagged = debugStrRef(*V)) {
+      NameCache.try_emplace(Key, *Tagged);
+      return *Tagged;
+    }
     StringRef S;
     if (Expected<const char *> CS = V->getAsCString())
       S = *CS;
@@ -443,6 +457,41 @@ private:
     if (Key != UINT64_MAX)
       NameCache.try_emplace(Key, Off);
     return Off;
+  }
+
+  /// DebugStrTag | the offset in .debug_str of the string of \p V, when it
+  /// is there (DW_FORM_strp, DW_FORM_strx*) and the offset is inside the
+  /// section and fits in 31 bits.
+  std::optional<uint32_t> debugStrRef(const DWARFFormValue &V) {
+    uint64_t Off;
+    switch (V.getForm()) {
+    case dwarf::DW_FORM_strp:
+      Off = V.getRawUValue();
+      break;
+    case dwarf::DW_FORM_strx:
+    case dwarf::DW_FORM_strx1:
+    case dwarf::DW_FORM_strx2:
+    case dwarf::DW_FORM_strx3:
+    case dwarf::DW_FORM_strx4: {
+      Expected<uint64_t> OffOrErr =
+          U.getStringOffsetSectionItem(V.getRawUValue());
+      if (!OffOrErr) {
+        consumeError(OffOrErr.takeError());
+        return std::nullopt;
+      }
+      Off = *OffOrErr;
+      break;
+    }
+    default:
+      return std::nullopt;
+    }
+    // A string that runs to the end of the section without a NUL reads as
+    // "" (as LLVM's getAsCString fails on it): the merge handles that.
+    StringRef Sec = U.getStringSection();
+    if (Off >= DebugStrTag || Off >= Sec.size())
+      return std::nullopt;
+    R.DebugStr = Sec;
+    return DebugStrTag | uint32_t(Off);
   }
 
   const EncodeContext &EC;
@@ -1050,8 +1099,12 @@ public:
   void startChunk(BTFObject &Chunk) {
     Cur = &Chunk;
     CurIndexId = 0;
+    DebugStrIds.clear();
   }
   Error merge(CUResult &R);
+  /// The offset in the current target of the string at \p Off in \p Sec
+  /// (a name tagged DebugStrTag; "" when no NUL ends it).
+  uint32_t debugStr(StringRef Sec, uint32_t Off);
   /// Close \p Out (the output, holding every unit's types): the per-CPU
   /// DATASEC over the VARs of \p Out, which are those merge() made, in
   /// order.
@@ -1067,6 +1120,9 @@ private:
   std::string IndexName;
   uint32_t CurIndexId = 0;
   StringSet<> Generated;
+  /// .debug_str offset -> offset in the current target, for DebugStrTag.
+  DenseMap<uint32_t, uint32_t> DebugStrIds;
+  StringRef DebugStrSec;
   struct SecInfo {
     uint32_t Type, Offset, Size;
   };
@@ -1101,7 +1157,10 @@ Error Merger::merge(CUResult &R) {
     }
   }
   StrXlat Xlat(L, Out);
-  auto MapName = [&](uint32_t &Off) { Off = Xlat(Off); };
+  auto MapName = [&](uint32_t &Off) {
+    Off = Off & DebugStrTag ? debugStr(R.DebugStr, Off & ~DebugStrTag)
+                            : Xlat(Off);
+  };
   auto MapType = [&](uint32_t &Id) {
     if (Id == IndexTypePlaceholder)
       Id = IndexId;
@@ -1149,6 +1208,21 @@ Error Merger::merge(CUResult &R) {
     Percpu.push_back({0, C.Offset, C.Size});
   }
   return Error::success();
+}
+
+uint32_t Merger::debugStr(StringRef Sec, uint32_t Off) {
+  if (Sec.data() != DebugStrSec.data() || Sec.size() != DebugStrSec.size()) {
+    DebugStrIds.clear();
+    DebugStrSec = Sec;
+  }
+  auto [It, Inserted] = DebugStrIds.try_emplace(Off, 0);
+  if (Inserted) {
+    StringRef S = Sec.substr(Off);
+    size_t Nul = S.find('\0');
+    It->second = Cur->addString(Nul == StringRef::npos ? StringRef()
+                                                       : S.take_front(Nul));
+  }
+  return It->second;
 }
 
 Error Merger::finish(BTFObject &Out) {
