@@ -385,6 +385,13 @@ private:
     std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_type);
     if (!V)
       return 0;
+    // Most references are to types seen before: look the ID up by the
+    // referenced offset before resolving the DIE (a search of the unit).
+    if (std::optional<uint64_t> Rel = V->getAsRelativeReference()) {
+      auto It = Ids.find(U.getOffset() + *Rel);
+      if (It != Ids.end())
+        return It->second;
+    }
     DWARFDie T = D.getAttributeValueAsReferencedDie(*V);
     if (!T)
       noteMalformed(D, formatv("DW_AT_type does not refer to a DIE of the "
