@@ -96,13 +96,36 @@ void StringTable::buildIndex() const {
   Slots.assign(Size, EmptySlot);
   SlotTags.assign(Size, 0);
   NumEntries = 0;
-  for (uint32_t Off = 0; Off < Blob.size();) {
-    StringRef S = at(Off);
-    uint64_t H = hashString(S);
+  // The table is touched at random: strings are hashed Ahead strings before
+  // they are inserted and their slots prefetched then.
+  constexpr unsigned Ahead = 16;
+  struct Pending {
+    StringRef S;
+    uint64_t Hash;
+    uint32_t Off;
+  } Ring[Ahead];
+  uint32_t Scout = 0;
+  unsigned Queued = 0;
+  auto Prepare = [&](Pending &P) {
+    P.Off = Scout;
+    P.S = at(Scout);
+    P.Hash = hashString(P.S);
+    size_t Slot = P.Hash & (Slots.size() - 1);
+    __builtin_prefetch(&Slots[Slot]);
+    __builtin_prefetch(&SlotTags[Slot]);
+    Scout += P.S.size() + 1;
+  };
+  for (; Queued < Ahead && Scout < Blob.size(); ++Queued)
+    Prepare(Ring[Queued]);
+  for (unsigned I = 0; Queued; ++I, --Queued) {
+    Pending P = Ring[I % Ahead];
+    if (Scout < Blob.size()) {
+      Prepare(Ring[I % Ahead]);
+      ++Queued;
+    }
     // Keep the first occurrence of a duplicated string.
-    if (!lookup(S, H))
-      insert(Off, H);
-    Off += S.size() + 1;
+    if (!lookup(P.S, P.Hash))
+      insert(P.Off, P.Hash);
   }
 }
 

@@ -301,6 +301,17 @@ public:
     GroupOfId.assign(IdLimit, NoGroup);
   }
 
+  /// Building touches the table at random: the slot a hash will take is
+  /// fetched into the cache ahead of add() (prefetchSlot), then the key of
+  /// the group in it (prefetchKey), a few types later.
+  void prefetchSlot(uint64_t Hash) const {
+    __builtin_prefetch(&Slots[candidateKey(Hash) & Mask]);
+  }
+  void prefetchKey(uint64_t Hash) const {
+    if (uint32_t G = Slots[candidateKey(Hash) & Mask])
+      __builtin_prefetch(&Keys[G - 1]);
+  }
+
   void add(uint64_t Hash, uint32_t Id) {
     assert(Id < GroupOfId.size() && GroupOfId[Id] == NoGroup);
     uint64_t K = candidateKey(Hash);
@@ -1141,7 +1152,27 @@ Expected<std::unique_ptr<DedupBaseIndex>>
 DedupBaseIndex::create(const BTFObject &Base) {
   auto D = std::make_unique<Data>(Base);
   uint32_t Cnt = Base.typeCount();
+  // The signatures are computed Ahead types before they are added, their
+  // slots prefetched then, and their keys half-way (see prefetchSlot).
+  constexpr uint32_t Ahead = 16;
+  struct Pending {
+    uint64_t Hash;
+    bool Indexed;
+  } Ring[Ahead];
+  auto Prepare = [&](uint32_t Id) {
+    Pending &P = Ring[Id % Ahead];
+    P.Indexed = baseSignature(Base.type(Id), P.Hash);
+    if (P.Indexed)
+      D->Index.prefetchSlot(P.Hash);
+  };
+  for (uint32_t Id = 1; Id < Cnt && Id <= Ahead; ++Id)
+    Prepare(Id);
   for (uint32_t Id = 1; Id < Cnt; ++Id) {
+    Pending P = Ring[Id % Ahead];
+    if (Id + Ahead < Cnt)
+      Prepare(Id + Ahead);
+    if (Id + Ahead / 2 < Cnt && Ring[(Id + Ahead / 2) % Ahead].Indexed)
+      D->Index.prefetchKey(Ring[(Id + Ahead / 2) % Ahead].Hash);
     const BTF::CommonType *T = Base.type(Id);
     uint32_t Bad = 0;
     forEachTypeRef(T, [&](uint32_t R) {
@@ -1152,9 +1183,8 @@ DedupBaseIndex::create(const BTFObject &Base) {
       return makeError("base type [{0}] refers to type [{1}], but the last "
                        "base type is [{2}]",
                        Id, Bad, Cnt - 1);
-    uint64_t H;
-    if (baseSignature(T, H))
-      D->Index.add(H, Id);
+    if (P.Indexed)
+      D->Index.add(P.Hash, Id);
     if (isComposite(T)) {
       auto [It, Inserted] = D->Unique.try_emplace(T->NameOff, Id);
       if (!Inserted)
