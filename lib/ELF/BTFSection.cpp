@@ -135,17 +135,18 @@ btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
                                  BTFSectionName,
                                  /*RequiresNullTerminator=*/false));
 
-  SmallVector<char, 0> Bytes;
-  {
-    TimeTraceScope Scope("ObjCopy", In);
-    raw_svector_ostream OS(Bytes);
-    if (Error E = objcopy::executeObjcopyOnBinary(Config, Obj, OS))
-      return createFileError(In, std::move(E));
-  }
-
-  TimeTraceScope Scope("Write output", Out);
   OutputOptions OutOpts;
   OutOpts.OnlyIfChanged = Opts.OnlyIfChanged;
   OutOpts.PermissionsFrom = In.str();
-  return writeOutputFile(Out, Bytes, OutOpts);
+  // ObjCopy writes its output buffer (the size of the file) straight into
+  // the temporary output file: no second copy of vmlinux in memory.
+  TimeTraceScope Scope("ObjCopy and write", Out);
+  return writeOutputStream(
+      Out,
+      [&](raw_ostream &OS) -> Error {
+        if (Error E = objcopy::executeObjcopyOnBinary(Config, Obj, OS))
+          return createFileError(In, std::move(E));
+        return Error::success();
+      },
+      OutOpts);
 }

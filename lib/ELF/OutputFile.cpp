@@ -5,10 +5,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "ELF/OutputFile.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
+#include <cstring>
 #include <optional>
+#include <vector>
 #if defined(LLVM_ON_UNIX)
 #include <unistd.h>
 #endif
@@ -48,18 +51,64 @@ static std::error_code applyPermissions(int FD, StringRef Path, StringRef Src,
   return sys::fs::setPermissions(FD, Perm);
 }
 
-Expected<OutputStatus> btfsplit::writeOutputFile(StringRef Path,
-                                                 ArrayRef<char> Bytes,
-                                                 const OutputOptions &Opts) {
+/// True when the regular files \p A and \p B hold the same bytes; read in
+/// pieces, so that comparing two vmlinux-sized files does not map them.
+static bool sameContents(StringRef A, StringRef B) {
+  sys::fs::file_status StA, StB;
+  if (sys::fs::status(A, StA) || sys::fs::status(B, StB) ||
+      StA.type() != sys::fs::file_type::regular_file ||
+      StB.type() != sys::fs::file_type::regular_file ||
+      StA.getSize() != StB.getSize())
+    return false;
+  Expected<sys::fs::file_t> FA = sys::fs::openNativeFileForRead(A);
+  if (!FA) {
+    consumeError(FA.takeError());
+    return false;
+  }
+  scope_exit CloseA([&] { sys::fs::closeFile(*FA); });
+  Expected<sys::fs::file_t> FB = sys::fs::openNativeFileForRead(B);
+  if (!FB) {
+    consumeError(FB.takeError());
+    return false;
+  }
+  scope_exit CloseB([&] { sys::fs::closeFile(*FB); });
+  constexpr size_t Piece = 1 << 20;
+  std::vector<char> BufA(Piece), BufB(Piece);
+  for (uint64_t Left = StA.getSize(); Left;) {
+    size_t N = std::min<uint64_t>(Left, Piece);
+    auto ReadAll = [N](sys::fs::file_t F, std::vector<char> &Buf) {
+      for (size_t Done = 0; Done < N;) {
+        Expected<size_t> Got = sys::fs::readNativeFile(
+            F, MutableArrayRef<char>(Buf.data() + Done, N - Done));
+        if (!Got || *Got == 0) {
+          if (!Got)
+            consumeError(Got.takeError());
+          return false;
+        }
+        Done += *Got;
+      }
+      return true;
+    };
+    if (!ReadAll(*FA, BufA) || !ReadAll(*FB, BufB) ||
+        memcmp(BufA.data(), BufB.data(), N) != 0)
+      return false;
+    Left -= N;
+  }
+  return true;
+}
+
+Expected<OutputStatus>
+btfsplit::writeOutputStream(StringRef Path,
+                            function_ref<Error(raw_ostream &)> Write,
+                            const OutputOptions &Opts) {
   if (Path == "-") {
-    outs().write(Bytes.data(), Bytes.size());
+    if (Error E = Write(outs()))
+      return std::move(E);
     outs().flush();
     if (outs().has_error())
       return createFileError("<stdout>", outs().error());
     return OutputStatus::Written;
   }
-  if (Opts.OnlyIfChanged && holdsBytes(Path, Bytes))
-    return OutputStatus::Unchanged;
 
   // A device or FIFO (/dev/null, a pipe) is written to, never renamed over:
   // as root, that would replace /dev/null by a regular file.
@@ -71,7 +120,8 @@ Expected<OutputStatus> btfsplit::writeOutputFile(StringRef Path,
     raw_fd_ostream OS(Path, EC, sys::fs::OF_None);
     if (EC)
       return createFileError(Path, EC);
-    OS.write(Bytes.data(), Bytes.size());
+    if (Error E = Write(OS))
+      return std::move(E);
     OS.close();
     if (OS.has_error()) {
       EC = OS.error();
@@ -101,13 +151,22 @@ Expected<OutputStatus> btfsplit::writeOutputFile(StringRef Path,
 
   {
     raw_fd_ostream OS(Temp.FD, /*shouldClose=*/false);
-    OS.write(Bytes.data(), Bytes.size());
+    if (Error E = Write(OS)) {
+      OS.flush();
+      OS.clear_error();
+      return joinErrors(std::move(E), Temp.discard());
+    }
     OS.flush();
     if (OS.has_error()) {
       std::error_code EC = OS.error();
       OS.clear_error();
       return Fail(errorCodeToError(EC));
     }
+  }
+  if (Opts.OnlyIfChanged && sameContents(Temp.TmpName, Path)) {
+    if (Error E = Temp.discard())
+      return createFileError(Path, std::move(E));
+    return OutputStatus::Unchanged;
   }
   if (SrcSt)
     if (std::error_code EC =
@@ -116,6 +175,23 @@ Expected<OutputStatus> btfsplit::writeOutputFile(StringRef Path,
   if (Error E = Temp.keep(Path))
     return createFileError(Path, std::move(E));
   return OutputStatus::Written;
+}
+
+Expected<OutputStatus> btfsplit::writeOutputFile(StringRef Path,
+                                                 ArrayRef<char> Bytes,
+                                                 const OutputOptions &Opts) {
+  // Bytes in memory: compare before writing anything.
+  if (Path != "-" && Opts.OnlyIfChanged && holdsBytes(Path, Bytes))
+    return OutputStatus::Unchanged;
+  OutputOptions NoCompare = Opts;
+  NoCompare.OnlyIfChanged = false;
+  return writeOutputStream(
+      Path,
+      [&](raw_ostream &OS) {
+        OS.write(Bytes.data(), Bytes.size());
+        return Error::success();
+      },
+      NoCompare);
 }
 
 std::string btfsplit::escapeMakePath(StringRef Path) {

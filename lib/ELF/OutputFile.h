@@ -27,8 +27,10 @@
 #define LLVM_BTF_SPLIT_LIB_ELF_OUTPUTFILE_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 #include <string>
 
 namespace btfsplit {
@@ -51,6 +53,17 @@ struct OutputOptions {
 llvm::Expected<OutputStatus> writeOutputFile(llvm::StringRef Path,
                                              llvm::ArrayRef<char> Bytes,
                                              const OutputOptions &Opts);
+
+/// Write what \p Write writes to \p Path ("-" is stdout) atomically,
+/// honouring \p Opts. The bytes go straight into the temporary file, never
+/// whole into memory (an ELF output is as large as vmlinux); with
+/// OnlyIfChanged the temporary file is compared with \p Path afterwards and
+/// dropped when they are equal. An error of \p Write is returned as it is
+/// (the temporary file removed); the others name \p Path.
+llvm::Expected<OutputStatus>
+writeOutputStream(llvm::StringRef Path,
+                  llvm::function_ref<llvm::Error(llvm::raw_ostream &)> Write,
+                  const OutputOptions &Opts);
 
 /// Escape \p Path for a Make rule (spaces, '#', '$', and backslashes that
 /// precede them), as gcc -M does.
