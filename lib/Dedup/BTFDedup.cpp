@@ -275,9 +275,9 @@ uint64_t candidateKey(uint64_t Hash) {
 /// key's IDs lie contiguously in Ids, in the order and with the growth count
 /// the CandidateIndex bucket would have; keys are found through an
 /// open-addressing table of group numbers. Flat arrays instead of a DenseMap
-/// of small vectors: a third of the memory and no per-key allocation, which
-/// matters because every module process builds one for the 95k vmlinux
-/// types.
+/// of small vectors: under half the memory (~2 MB instead of ~5 MB for the
+/// 95k vmlinux types) and no per-key allocation, which matters because every
+/// module process builds one.
 class FrozenCandidateIndex {
 public:
   struct Group {
