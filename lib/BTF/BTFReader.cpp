@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BTF/BTFReader.h"
+#include "BTF/Prefault.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
@@ -87,6 +88,8 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
     // One copy, no zero-fill first: the base BTF of vmlinux is 5 MB.
     const uint32_t *Begin = reinterpret_cast<const uint32_t *>(Types);
     if (reinterpret_cast<uintptr_t>(Types) % alignof(uint32_t) == 0) {
+      Words.reserve(H.TypeLen / 4);
+      prefaultForWrite(Words.data(), H.TypeLen);
       Words.assign(Begin, Begin + H.TypeLen / 4);
     } else if (H.TypeLen != 0) {
       // memcpy's arguments must be non-null even for a zero length.

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BTF/StringTable.h"
+#include "BTF/Prefault.h"
 #include "llvm/Support/xxhash.h"
 #include <cstring>
 
@@ -14,7 +15,10 @@ using namespace btfsplit;
 static constexpr uint32_t EmptySlot = UINT32_MAX;
 
 void StringTable::assign(StringRef Data) {
-  Blob.assign(Data.begin(), Data.end());
+  Blob.clear();
+  Blob.reserve(Data.size());
+  prefaultForWrite(Blob.data(), Data.size());
+  Blob.append(Data.begin(), Data.end());
   Slots.clear();
   SlotTags.clear();
   NumEntries = 0;
