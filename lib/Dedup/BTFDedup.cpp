@@ -269,6 +269,24 @@ uint64_t candidateKey(uint64_t Hash) {
   return Hash >= UINT64_MAX - 1 ? Hash - 2 : Hash;
 }
 
+/// How libbpf's `dedup_table` grows (see CandidateIndex): an insertion is
+/// preceded, when `(size + 1) * 4 / 3 > capacity` (or capacity is 0), by
+/// doubling the capacity (minimum 4). Both indexes count the growths an add
+/// sees with this.
+struct TableGrowth {
+  uint64_t Size = 0;
+  uint64_t Capacity = 0;
+  uint32_t Growths = 0;
+  /// Count one insertion; grow first when libbpf would.
+  void countAdd() {
+    if (Capacity == 0 || (Size + 1) * 4 / 3 > Capacity) {
+      Capacity = Capacity ? Capacity * 2 : 4;
+      ++Growths;
+    }
+    ++Size;
+  }
+};
+
 /// The state a CandidateIndex (below) reaches after a sequence of add()
 /// calls, built in one go and then only read: what DedupBaseIndex keeps of
 /// the base types, shared by every split deduplication on that base. Each
@@ -342,15 +360,12 @@ public:
       uint32_t G = GroupOfId[Id];
       if (G == NoGroup)
         continue;
-      if (Capacity == 0 || (Size + 1) * 4 / 3 > Capacity) {
-        Capacity = Capacity ? Capacity * 2 : 4;
-        ++Growths;
-      }
-      ++Size;
+      Table.countAdd();
+      bool Odd = Table.Growths & 1;
       uint32_t *First = Ids.data() + Start[G];
-      if (Count[G] != 0 && Parity[G] != bool(Growths & 1))
+      if (Count[G] != 0 && Parity[G] != Odd)
         std::reverse(First, First + Count[G]);
-      Parity[G] = Growths & 1;
+      Parity[G] = Odd;
       First[Count[G]++] = Id;
     }
     // What only building needed.
@@ -372,9 +387,7 @@ public:
   }
 
   /// The CandidateIndex counters after the adds.
-  uint64_t Size = 0;
-  uint64_t Capacity = 0;
-  uint32_t Growths = 0;
+  TableGrowth Table;
 
 private:
   static constexpr uint32_t NoGroup = UINT32_MAX;
@@ -438,16 +451,13 @@ public:
   }
 
   void add(uint64_t Hash, uint32_t Id) {
-    if (Capacity == 0 || (Size + 1) * 4 / 3 > Capacity) {
-      Capacity = Capacity ? Capacity * 2 : 4;
-      ++Growths;
-    }
+    // libbpf grows the table before it inserts.
+    Table.countAdd();
     Bucket *Found = lookup(Hash);
     Bucket &B = Found ? *Found : Buckets[candidateKey(Hash)];
     if (B.Ids.empty())
-      B.Growths = Growths;
+      B.Growths = Table.Growths;
     normalize(B).Ids.push_back(Id);
-    ++Size;
   }
 
   void reserve(size_t N) { Buckets.reserve(N); }
@@ -458,9 +468,7 @@ public:
   void layerOn(const FrozenCandidateIndex &P) {
     assert(Buckets.empty() && "layer an empty index");
     Parent = &P;
-    Size = P.Size;
-    Capacity = P.Capacity;
-    Growths = P.Growths;
+    Table = P.Table;
   }
 
 private:
@@ -486,17 +494,15 @@ private:
   }
 
   Bucket &normalize(Bucket &B) {
-    if ((Growths - B.Growths) & 1)
+    if ((Table.Growths - B.Growths) & 1)
       std::reverse(B.Ids.begin(), B.Ids.end());
-    B.Growths = Growths;
+    B.Growths = Table.Growths;
     return B;
   }
 
   DenseMap<uint64_t, Bucket> Buckets;
   const FrozenCandidateIndex *Parent = nullptr;
-  uint64_t Size = 0;
-  uint64_t Capacity = 0;
-  uint32_t Growths = 0;
+  TableGrowth Table;
 };
 
 /// The signature a type of the base gets in the index (passPrep); false
