@@ -45,6 +45,7 @@
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <future>
@@ -277,8 +278,7 @@ static DWARFDie stripTypedefsAndModifiers(DWARFDie D) {
 
 /// DW_AT_data_member_location as a constant or a DW_OP_plus_uconst /
 /// DW_OP_constu expression.
-static uint64_t memberLocation(const DWARFDie &M) {
-  std::optional<DWARFFormValue> V = M.find(dwarf::DW_AT_data_member_location);
+static uint64_t memberLocation(const DWARFFormValue *V) {
   if (!V)
     return 0;
   if (std::optional<int64_t> C = formInt(*V))
@@ -383,22 +383,69 @@ private:
   uint32_t typeId(DWARFDie D, unsigned Depth = 0);
   uint32_t typeOf(const DWARFDie &D) {
     std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_type);
-    if (!V)
-      return 0;
-    // Most references are to types seen before: look the ID up by the
-    // referenced offset before resolving the DIE (a search of the unit).
-    if (std::optional<uint64_t> Rel = V->getAsRelativeReference()) {
-      auto It = Ids.find(U.getOffset() + *Rel);
-      if (It != Ids.end())
-        return It->second;
-    }
-    DWARFDie T = D.getAttributeValueAsReferencedDie(*V);
+    return V ? typeOf(D, *V) : 0;
+  }
+  /// The type ID of \p D's DW_AT_type \p V.
+  uint32_t typeOf(const DWARFDie &D, const DWARFFormValue &V) {
+    DWARFDie T = referencedDie(D, V);
     if (!T)
       noteMalformed(D, formatv("DW_AT_type does not refer to a DIE of the "
                                "file (form {0})",
-                               dwarf::FormEncodingString(V->getForm())));
+                               dwarf::FormEncodingString(V.getForm())));
     return typeId(T);
   }
+  uint32_t typeOf(const DWARFDie &D, const DWARFFormValue *V) {
+    return V ? typeOf(D, *V) : 0;
+  }
+  /// The DIE that \p V, an attribute of \p D, refers to; a reference into
+  /// the unit through the table of DIE offsets (see UnitTables).
+  DWARFDie referencedDie(const DWARFDie &D, const DWARFFormValue &V) {
+    if (std::optional<uint64_t> Rel = V.getAsRelativeReference())
+      if (*Rel < T.IndexByOffset.size() && UnitTablesReady) {
+        uint32_t Index = T.IndexByOffset[*Rel];
+        if (Index < NumDIEs) {
+          DWARFDie Found = U.getDIEAtIndex(Index);
+          if (Found.getOffset() == U.getOffset() + *Rel)
+            return Found;
+        }
+      }
+    return D.getAttributeValueAsReferencedDie(V);
+  }
+  /// The slot of \p D's type ID + 1 (0: none yet).
+  uint32_t &idSlot(const DWARFDie &D) {
+    if (!UnitTablesReady || D.getDwarfUnit() != &U)
+      return ForeignIds[D.getOffset()];
+    IdEntry &E = T.IdByIndex[U.getDIEIndex(D)];
+    if (E.Gen != T.Gen)
+      E = {T.Gen, 0};
+    return E.Id;
+  }
+  void prepareUnitTables();
+
+  /// The attributes of a DIE that the converter reads, decoded in one pass
+  /// over its abbreviation: DWARFDie::find walks the abbreviation again for
+  /// each attribute. The first of repeated attributes counts, as for find.
+  enum DieAttr {
+    AName,
+    AType,
+    AByteSize,
+    AEncoding,
+    ADeclaration,
+    ABitSize,
+    ADataBitOffset,
+    ABitOffset,
+    AMemberLocation,
+    AConstValue,
+    NumDieAttrs
+  };
+  struct Attrs {
+    std::array<DWARFFormValue, NumDieAttrs> V;
+    unsigned Present = 0;
+    const DWARFFormValue *operator[](DieAttr A) const {
+      return Present >> A & 1 ? &V[A] : nullptr;
+    }
+  };
+  void readAttrs(const DWARFDie &D, Attrs &Out);
   uint32_t reserve(Item I) {
     I.Id = NextId++;
     Queue.push_back(I);
@@ -421,10 +468,11 @@ private:
                              EC.InfoBase + D.getOffset(), Msg.str().c_str());
   }
   uint32_t str(StringRef S) { return R.Types->addString(S); }
-  /// str(ownName(D)), remembered by string-section offset: member and
-  /// parameter names repeat, and each lookup costs a strlen and a hash.
-  uint32_t nameStr(const DWARFDie &D) {
-    std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name);
+  /// str() of the name \p V (DW_AT_name of \p D), remembered by
+  /// string-section offset: names repeat, and each lookup costs a strlen and
+  /// a hash. With \p Strict, a name that does not decode makes the unit an
+  /// error (as for the names of types); otherwise it reads as "".
+  uint32_t nameStr(const DWARFDie &D, const DWARFFormValue *V, bool Strict) {
     if (!V)
       return 0;
     uint64_t Key;
@@ -458,6 +506,8 @@ private:
     StringRef S;
     if (Expected<const char *> CS = V->getAsCString())
       S = *CS;
+    else if (Strict)
+      noteMalformed(D, "DW_AT_name: " + toString(CS.takeError()));
     else
       consumeError(CS.takeError());
     uint32_t Off = str(S);
@@ -505,7 +555,30 @@ private:
   const BTFFeatures &F;
   DWARFUnit &U;
   CUResult &R;
-  DenseMap<uint64_t, uint32_t> Ids;
+  DWARFDataExtractor Info{U.getDebugInfoExtractor()};
+  /// Per thread, reused from unit to unit: the type ID + 1 of each DIE of
+  /// the unit by DIE index, valid where its Gen is the table's; and the DIE
+  /// index at each DIE's offset in the unit, checked against the DIE found
+  /// there (other entries are stale). Flat tables: a hash map lookup per
+  /// type reference and a binary search per new type cost more.
+  struct IdEntry {
+    uint32_t Gen, Id;
+  };
+  struct UnitTables {
+    std::vector<IdEntry> IdByIndex;
+    std::vector<uint32_t> IndexByOffset;
+    uint32_t Gen = 0;
+  };
+  static UnitTables &threadTables() {
+    static thread_local UnitTables Tables;
+    return Tables;
+  }
+  UnitTables &T = threadTables();
+  bool UnitTablesReady = false;
+  uint32_t NumDIEs = 0;
+  /// IDs of DIEs of other units (DW_FORM_ref_addr) or of a unit too large
+  /// for the tables.
+  DenseMap<uint64_t, uint32_t> ForeignIds;
   DenseMap<uint64_t, uint32_t> NameCache;
   std::deque<Item> Queue;
   std::string Malformed; // see MalformedSlot
@@ -513,6 +586,73 @@ private:
 };
 
 } // namespace
+
+void CUConverter::readAttrs(const DWARFDie &D, Attrs &Out) {
+  Out.Present = 0;
+  const DWARFAbbreviationDeclaration *Abbrev =
+      D.getAbbreviationDeclarationPtr();
+  if (!Abbrev)
+    return;
+  uint64_t Off = D.getOffset() + Abbrev->getCodeByteSize();
+  const dwarf::FormParams &Params = U.getFormParams();
+  for (const DWARFAbbreviationDeclaration::AttributeSpec &Spec :
+       Abbrev->attributes()) {
+    int I = -1;
+    switch (Spec.Attr) {
+    case dwarf::DW_AT_name:
+      I = AName;
+      break;
+    case dwarf::DW_AT_type:
+      I = AType;
+      break;
+    case dwarf::DW_AT_byte_size:
+      I = AByteSize;
+      break;
+    case dwarf::DW_AT_encoding:
+      I = AEncoding;
+      break;
+    case dwarf::DW_AT_declaration:
+      I = ADeclaration;
+      break;
+    case dwarf::DW_AT_bit_size:
+      I = ABitSize;
+      break;
+    case dwarf::DW_AT_data_bit_offset:
+      I = ADataBitOffset;
+      break;
+    case dwarf::DW_AT_bit_offset:
+      I = ABitOffset;
+      break;
+    case dwarf::DW_AT_data_member_location:
+      I = AMemberLocation;
+      break;
+    case dwarf::DW_AT_const_value:
+      I = AConstValue;
+      break;
+    default:
+      break;
+    }
+    if (I >= 0 && !(Out.Present >> I & 1)) {
+      if (Spec.isImplicitConst()) {
+        Out.V[I] = DWARFFormValue::createFromSValue(
+            Spec.Form, Spec.getImplicitConstValue());
+        Out.Present |= 1u << I;
+        continue;
+      }
+      Out.V[I] = DWARFFormValue(Spec.Form);
+      // A value that does not extract is absent, as for DWARFDie::find;
+      // the rest of the DIE is then unreadable.
+      if (!Out.V[I].extractValue(Info, &Off, Params, &U))
+        return;
+      Out.Present |= 1u << I;
+      continue;
+    }
+    if (std::optional<int64_t> Size = Spec.getByteSize(U))
+      Off += *Size;
+    else if (!DWARFFormValue::skipValue(Spec.Form, Info, &Off, Params))
+      return;
+  }
+}
 
 void CUConverter::collectAnnotations(const DWARFDie &D, StringRef Kind,
                                      SmallVectorImpl<StringRef> &Out) {
@@ -540,12 +680,37 @@ void CUConverter::addDeclTags(const DWARFDie &Owner, uint32_t Target,
     reserve({ItemKind::DeclTag, 0, Owner, V, Target, Component});
 }
 
+void CUConverter::prepareUnitTables() {
+  // A unit larger than this (hostile input) uses ForeignIds and LLVM's
+  // search instead: the tables take 4 bytes per byte of the unit.
+  constexpr uint64_t MaxTableUnit = 64 << 20;
+  uint64_t Size = U.getNextUnitOffset() - U.getOffset();
+  NumDIEs = U.getNumDIEs();
+  if (Size > MaxTableUnit)
+    return;
+  if (++T.Gen == 0) {
+    std::fill(T.IdByIndex.begin(), T.IdByIndex.end(), IdEntry{0, 0});
+    T.Gen = 1;
+  }
+  if (T.IdByIndex.size() < NumDIEs)
+    T.IdByIndex.resize(NumDIEs);
+  if (T.IndexByOffset.size() < Size)
+    T.IndexByOffset.resize(Size);
+  uint64_t Base = U.getOffset();
+  for (uint32_t I = 0; I < NumDIEs; ++I) {
+    uint64_t Off = U.getDIEAtIndex(I).getOffset() - Base;
+    if (Off < Size)
+      T.IndexByOffset[Off] = I;
+  }
+  UnitTablesReady = true;
+}
+
 uint32_t CUConverter::typeId(DWARFDie D, unsigned Depth) {
   if (!D)
     return 0;
-  auto It = Ids.find(D.getOffset());
-  if (It != Ids.end())
-    return It->second;
+  uint32_t &Slot = idSlot(D);
+  if (Slot)
+    return Slot - 1;
   uint32_t Id = 0;
   switch (D.getTag()) {
   case dwarf::DW_TAG_atomic_type:
@@ -564,7 +729,8 @@ uint32_t CUConverter::typeId(DWARFDie D, unsigned Depth) {
     Id = reserve({ItemKind::Die, 0, D});
     break;
   }
-  Ids[D.getOffset()] = Id;
+  // idSlot again: the recursion above may have moved ForeignIds.
+  idSlot(D) = Id + 1;
   return Id;
 }
 
@@ -604,11 +770,19 @@ Error CUConverter::emit(const Item &I) {
 
 Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
   BTFObject &L = *R.Types;
-  StringRef Name = ownName(D);
+  Attrs A;
+  readAttrs(D, A);
+  auto UInt = [](const DWARFFormValue *V) -> uint64_t {
+    std::optional<int64_t> I = V ? formInt(*V) : std::nullopt;
+    return I ? uint64_t(*I) : 0;
+  };
+  // Names of types are taken by .debug_str offset (see nameStr), read only
+  // by the kinds that have one.
+  auto Name = [&]() { return nameStr(D, A[AName], /*Strict=*/true); };
   switch (D.getTag()) {
   case dwarf::DW_TAG_base_type: {
-    uint64_t ByteSize = attrUInt(D, dwarf::DW_AT_byte_size);
-    uint64_t Enc = attrUInt(D, dwarf::DW_AT_encoding);
+    uint64_t ByteSize = UInt(A[AByteSize]);
+    uint64_t Enc = UInt(A[AEncoding]);
     bool IsFloat = Enc == dwarf::DW_ATE_float ||
                    Enc == dwarf::DW_ATE_complex_float ||
                    Enc == dwarf::DW_ATE_imaginary_float;
@@ -619,22 +793,24 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       BTFEnc = BTF::INT_BOOL;
     else if (IsFloat && F.Float) {
       if (Enc == dwarf::DW_ATE_float) {
-        L.addFloat(Name, ByteSize);
+        L.addType(
+            {Name(), makeInfo(BTF::BTF_KIND_FLOAT, 0), uint32_t(ByteSize)});
         return Error::success();
       }
       if (!F.EncodeForce)
         return dieError(D, "complex and imaginary float types are not "
                            "supported in BTF ('" +
-                               Name + "')");
+                               ownName(D) + "')");
       ByteSize = 0; // sanitized below
     }
     // DWARF 5 DW_ATE_[un]signed_<N> helper types of odd sizes: pahole
     // replaces them with a fake 4-byte int.
     if (ByteSize == 0 || (ByteSize & (ByteSize - 1)) || ByteSize > 16) {
-      Name = "__SANITIZED_FAKE_INT__";
-      ByteSize = 4;
+      L.addInt("__SANITIZED_FAKE_INT__", 4, BTFEnc, 32);
+      return Error::success();
     }
-    L.addInt(Name, ByteSize, BTFEnc, ByteSize * 8);
+    L.addType({Name(), makeInfo(BTF::BTF_KIND_INT, 0), uint32_t(ByteSize),
+               (BTFEnc & 0xf) << 24 | uint32_t(ByteSize * 8)});
     return Error::success();
   }
   case dwarf::DW_TAG_pointer_type:
@@ -644,12 +820,12 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
     if (F.TypeTag)
       collectAnnotations(D, "btf_type_tag", Tags);
     if (Tags.empty()) {
-      L.addRef(BTF::BTF_KIND_PTR, "", typeOf(D));
+      L.addRef(BTF::BTF_KIND_PTR, "", typeOf(D, A[AType]));
       return Error::success();
     }
     // pahole chains the tags in reverse DWARF order:
     // PTR -> TYPE_TAG(last) -> ... -> TYPE_TAG(first) -> pointee.
-    uint32_t Pointee = typeOf(D);
+    uint32_t Pointee = typeOf(D, A[AType]);
     uint32_t First = NextId;
     for (size_t K = 0; K < Tags.size(); ++K) {
       uint32_t Next = K + 1 < Tags.size() ? First + K + 1 : Pointee;
@@ -659,24 +835,27 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
     return Error::success();
   }
   case dwarf::DW_TAG_const_type:
-    L.addRef(BTF::BTF_KIND_CONST, "", typeOf(D));
+    L.addRef(BTF::BTF_KIND_CONST, "", typeOf(D, A[AType]));
     return Error::success();
   case dwarf::DW_TAG_volatile_type:
-    L.addRef(BTF::BTF_KIND_VOLATILE, "", typeOf(D));
+    L.addRef(BTF::BTF_KIND_VOLATILE, "", typeOf(D, A[AType]));
     return Error::success();
   case dwarf::DW_TAG_restrict_type:
-    L.addRef(BTF::BTF_KIND_RESTRICT, "", typeOf(D));
+    L.addRef(BTF::BTF_KIND_RESTRICT, "", typeOf(D, A[AType]));
     return Error::success();
-  case dwarf::DW_TAG_typedef:
-    L.addRef(BTF::BTF_KIND_TYPEDEF, Name, typeOf(D));
+  case dwarf::DW_TAG_typedef: {
+    uint32_t NameOff = Name();
+    L.addType(
+        {NameOff, makeInfo(BTF::BTF_KIND_TYPEDEF, 0), typeOf(D, A[AType])});
     addDeclTags(D, Id, -1);
     return Error::success();
+  }
   case dwarf::DW_TAG_structure_type:
   case dwarf::DW_TAG_union_type:
   case dwarf::DW_TAG_class_type: {
     bool IsUnion = D.getTag() == dwarf::DW_TAG_union_type;
-    if (D.find(dwarf::DW_AT_declaration)) {
-      L.addFwd(Name, IsUnion);
+    if (A[ADeclaration]) {
+      L.addType({Name(), makeInfo(BTF::BTF_KIND_FWD, 0, IsUnion), 0});
       return Error::success();
     }
     std::vector<uint32_t> W;
@@ -689,19 +868,25 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
     if (Members.size() > MaxVlen)
       return dieError(D, "too many members for BTF");
     W.resize(3 + Members.size() * 3);
+    // Each member's DW_AT_type, resolved after the layout.
+    SmallVector<std::optional<DWARFFormValue>, 32> MemberTypes;
+    Attrs MA;
     for (DWARFDie M : Members) {
-      uint32_t BitfieldSize = attrUInt(M, dwarf::DW_AT_bit_size);
+      readAttrs(M, MA);
+      uint32_t BitfieldSize = UInt(MA[ABitSize]);
       uint64_t BitOffset;
-      if (std::optional<int64_t> DBO =
-              attrInt(M, dwarf::DW_AT_data_bit_offset)) {
+      std::optional<int64_t> DBO =
+          MA[ADataBitOffset] ? formInt(*MA[ADataBitOffset]) : std::nullopt;
+      if (DBO) {
         BitOffset = *DBO;
       } else {
-        BitOffset = memberLocation(M) * 8;
+        BitOffset = memberLocation(MA[AMemberLocation]) * 8;
         if (BitfieldSize) {
           // DWARF 2-4 DW_AT_bit_offset counts from the MSB of the storage
           // unit; turn it into an offset from the struct start.
-          int64_t Legacy = attrInt(M, dwarf::DW_AT_bit_offset).value_or(0);
-          uint64_t StorageSize = attrUInt(M, dwarf::DW_AT_byte_size);
+          int64_t Legacy =
+              MA[ABitOffset] ? formInt(*MA[ABitOffset]).value_or(0) : 0;
+          uint64_t StorageSize = UInt(MA[AByteSize]);
           if (!StorageSize)
             StorageSize = typeSize(stripTypedefsAndModifiers(
                 M.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)));
@@ -714,7 +899,9 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       if (BitfieldSize)
         HasBitfield = true;
       uint32_t *MW = &W[3 + Vlen * 3];
-      MW[0] = nameStr(M);
+      MW[0] = nameStr(M, MA[AName], /*Strict=*/false);
+      MemberTypes.push_back(MA[AType] ? std::optional(*MA[AType])
+                                      : std::nullopt);
       MW[1] = BitfieldSize;        // patched below
       MW[2] = uint32_t(BitOffset); // patched below
       ++Vlen;
@@ -725,14 +912,14 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       uint32_t *MW = &W[3 + K * 3];
       uint32_t BitfieldSize = MW[1];
       uint32_t BitOffset = MW[2];
-      MW[1] = typeOf(Members[K]);
+      MW[1] = MemberTypes[K] ? typeOf(Members[K], *MemberTypes[K]) : 0;
       MW[2] = HasBitfield ? (BitfieldSize << 24 | (BitOffset & 0xffffff))
                           : BitOffset;
     }
-    W[0] = str(Name);
+    W[0] = Name();
     W[1] = makeInfo(IsUnion ? BTF::BTF_KIND_UNION : BTF::BTF_KIND_STRUCT, Vlen,
                     HasBitfield);
-    W[2] = attrUInt(D, dwarf::DW_AT_byte_size);
+    W[2] = UInt(A[AByteSize]);
     L.addType(W);
     addDeclTags(D, Id, -1);
     for (uint32_t K = 0; K < Vlen; ++K)
@@ -740,11 +927,12 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
     return Error::success();
   }
   case dwarf::DW_TAG_enumeration_type: {
-    uint64_t Size = attrUInt(D, dwarf::DW_AT_byte_size);
+    uint64_t Size = UInt(A[AByteSize]);
     if (!Size)
       Size = 4;
     bool IsSigned = false;
-    if (DWARFDie T = D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)) {
+    if (DWARFDie T = A[AType] ? D.getAttributeValueAsReferencedDie(*A[AType])
+                              : DWARFDie()) {
       uint64_t Enc = attrUInt(T, dwarf::DW_AT_encoding);
       IsSigned =
           Enc == dwarf::DW_ATE_signed || Enc == dwarf::DW_ATE_signed_char;
@@ -753,11 +941,13 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
     std::vector<uint32_t> W(3);
     uint32_t Vlen = 0;
     bool Negative = false;
+    Attrs EA;
     for (DWARFDie E : D.children()) {
       if (E.getTag() != dwarf::DW_TAG_enumerator)
         continue;
-      int64_t V = attrInt(E, dwarf::DW_AT_const_value).value_or(0);
-      W.push_back(nameStr(E));
+      readAttrs(E, EA);
+      int64_t V = EA[AConstValue] ? formInt(*EA[AConstValue]).value_or(0) : 0;
+      W.push_back(nameStr(E, EA[AName], /*Strict=*/false));
       if (Is64) {
         W.push_back(uint32_t(uint64_t(V)));
         W.push_back(uint32_t(uint64_t(V) >> 32));
@@ -770,7 +960,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
     }
     if (Vlen > MaxVlen)
       return dieError(D, "too many enumerators for BTF");
-    W[0] = str(Name);
+    W[0] = Name();
     W[1] = Is64 ? makeInfo(BTF::BTF_KIND_ENUM64, Vlen, IsSigned)
                 : makeInfo(BTF::BTF_KIND_ENUM, Vlen, Negative);
     W[2] = Size;
@@ -780,7 +970,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
   case dwarf::DW_TAG_array_type: {
     uint64_t N = arrayElements(D);
     R.NeedIndexType = true;
-    L.addArray(typeOf(D), IndexTypePlaceholder, uint32_t(N));
+    L.addArray(typeOf(D, A[AType]), IndexTypePlaceholder, uint32_t(N));
     return Error::success();
   }
   case dwarf::DW_TAG_subroutine_type: {
@@ -794,9 +984,11 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       else if (P.getTag() == dwarf::DW_TAG_unspecified_parameters)
         Varargs = true;
     }
+    Attrs PA;
     for (DWARFDie P : Params) {
-      W.push_back(nameStr(P));
-      W.push_back(typeOf(P));
+      readAttrs(P, PA);
+      W.push_back(nameStr(P, PA[AName], /*Strict=*/false));
+      W.push_back(typeOf(P, PA[AType]));
       ++Vlen;
     }
     if (Varargs) {
@@ -808,7 +1000,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       return dieError(D, "too many parameters for BTF");
     W[0] = 0;
     W[1] = makeInfo(BTF::BTF_KIND_FUNC_PROTO, Vlen);
-    W[2] = typeOf(D);
+    W[2] = typeOf(D, A[AType]);
     L.addType(W);
     return Error::success();
   }
@@ -1001,7 +1193,7 @@ Error CUConverter::visitVariable(const DWARFDie &D) {
 
 Error CUConverter::run() {
   MalformedSlot = &Malformed;
-  auto ClearSlot = make_scope_exit([] { MalformedSlot = nullptr; });
+  scope_exit ClearSlot([] { MalformedSlot = nullptr; });
   DWARFDie CUDie = U.getUnitDIE(false);
   if (!CUDie) {
     R.Skipped = true;
@@ -1028,7 +1220,8 @@ Error CUConverter::run() {
   // lexical blocks; functions and variables count only at the top level.
   // Every DIE is visited once; more visits than the unit has DIEs means a
   // malformed tree whose sibling chain loops (hostile input).
-  size_t Visits = 0, MaxVisits = U.getNumDIEs();
+  prepareUnitTables();
+  size_t Visits = 0, MaxVisits = NumDIEs;
   SmallVector<DWARFDie, 64> Stack;
   for (DWARFDie C : CUDie.children()) {
     if (Stack.size() > MaxVisits)
@@ -1071,6 +1264,14 @@ Error CUConverter::run() {
 //===----------------------------------------------------------------------===//
 // Merge
 //===----------------------------------------------------------------------===//
+
+/// The string at \p Off of a .debug_str section; "" when no NUL ends it (as
+/// LLVM's getAsCString fails on it).
+static StringRef debugStrAt(StringRef Sec, uint32_t Off) {
+  StringRef S = Sec.substr(Off);
+  size_t Nul = S.find('\0');
+  return Nul == StringRef::npos ? StringRef() : S.take_front(Nul);
+}
 
 namespace {
 /// Offsets of the strings of \p From in \p To, each string added to \p To
@@ -1158,7 +1359,9 @@ Error Merger::merge(CUResult &R) {
       IndexId = Base + R.IntId;
       ArrayRef<uint32_t> IW = L.typeWords(R.IntId);
       IndexWords.assign(IW.begin(), IW.end());
-      IndexName = L.str(IW[0]).str();
+      IndexName = IW[0] & DebugStrTag
+                      ? debugStrAt(R.DebugStr, IW[0] & ~DebugStrTag).str()
+                      : L.str(IW[0]).str();
     } else {
       IndexId = Out.typeCount() + L.localCount();
     }
@@ -1223,12 +1426,8 @@ uint32_t Merger::debugStr(StringRef Sec, uint32_t Off) {
     DebugStrSec = Sec;
   }
   auto [It, Inserted] = DebugStrIds.try_emplace(Off, 0);
-  if (Inserted) {
-    StringRef S = Sec.substr(Off);
-    size_t Nul = S.find('\0');
-    It->second = Cur->addString(Nul == StringRef::npos ? StringRef()
-                                                       : S.take_front(Nul));
-  }
+  if (Inserted)
+    It->second = Cur->addString(debugStrAt(Sec, Off));
   return It->second;
 }
 
@@ -1427,25 +1626,45 @@ static Error checkUnitBounds(DWARFUnit &U, StringRef FileName,
                              FileName.str().c_str(), InfoBase + DieOff,
                              InfoBase + End);
   };
+  // The size of each abbreviation's attributes when they are all of fixed
+  // size, by code (-1: variable or no such code): most DIEs are skipped by a
+  // table lookup.
+  SmallVector<int64_t, 256> FixedSize;
+  uint32_t FirstCode = Abbrevs->getFirstAbbrCode();
+  if (FirstCode != UINT32_MAX)
+    for (const DWARFAbbreviationDeclaration &A : *Abbrevs) {
+      std::optional<size_t> Size = A.getFixedAttributesByteSize(U);
+      FixedSize.push_back(Size ? int64_t(*Size) : -1);
+    }
+  const uint8_t *Bytes = Data.getData().bytes_begin();
   while (Off < End) {
     uint64_t DieOff = Off;
-    uint64_t Code = Data.getULEB128(&Off);
-    // A ULEB128 that does not decode leaves the offset where it was.
-    if (Off > End || Off == DieOff)
-      return Fail(DieOff);
+    // The abbreviation code, a ULEB128 that must end inside the unit.
+    uint64_t Code = 0;
+    unsigned Shift = 0;
+    uint8_t Byte;
+    do {
+      if (Off == End || Shift > 63)
+        return Fail(DieOff);
+      Byte = Bytes[Off++];
+      Code |= uint64_t(Byte & 0x7f) << Shift;
+      Shift += 7;
+    } while (Byte & 0x80);
     if (!Code)
       continue;
+    // Most DIEs have only fixed-size attributes: skip them at once.
+    uint64_t Index = Code - FirstCode;
+    if (Code >= FirstCode && Index < FixedSize.size() &&
+        FixedSize[Index] >= 0) {
+      if (uint64_t(FixedSize[Index]) > End - Off)
+        return Fail(DieOff);
+      Off += FixedSize[Index];
+      continue;
+    }
     const DWARFAbbreviationDeclaration *A =
         Abbrevs->getAbbreviationDeclaration(Code);
     if (!A)
       return Error::success();
-    // Most DIEs have only fixed-size attributes: skip them at once.
-    if (std::optional<size_t> Size = A->getFixedAttributesByteSize(U)) {
-      if (*Size > End - Off)
-        return Fail(DieOff);
-      Off += *Size;
-      continue;
-    }
     for (const DWARFAbbreviationDeclaration::AttributeSpec &Spec :
          A->attributes()) {
       if (Spec.isImplicitConst())
