@@ -475,6 +475,10 @@ private:
   uint32_t nameStr(const DWARFDie &D, const DWARFFormValue *V, bool Strict) {
     if (!V)
       return 0;
+    // A DW_FORM_strp name is its offset: nothing to remember.
+    if (V->getForm() == dwarf::DW_FORM_strp)
+      if (std::optional<uint32_t> Tagged = debugStrRef(*V))
+        return *Tagged;
     uint64_t Key;
     switch (V->getForm()) {
     case dwarf::DW_FORM_strp:
