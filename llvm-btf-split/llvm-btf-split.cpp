@@ -37,6 +37,9 @@
 #include "llvm/Support/raw_ostream.h"
 #include <chrono>
 #include <optional>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 using namespace llvm;
 using namespace btfsplit;
@@ -89,6 +92,21 @@ static Expected<std::unique_ptr<BTFObject>> readBase(const DriverConfig &C,
 }
 
 /// Encode mode: the BTF of the DWARF in C.Input, split on \p Base if given.
+/// Encoding vmlinux allocates and frees the same kinds of buffers over and
+/// over (each batch of units: parsed DIEs, unit BTF, a chunk to
+/// deduplicate). glibc returns large freed blocks to the kernel (munmap, heap
+/// trimming), and every reuse faults the pages in again: on vmlinux about a
+/// tenth of the run. This keeps blocks up to 32 MiB (glibc's largest mmap
+/// threshold) in the heap and does not trim it, so freed memory is reused.
+/// Not for modules: they allocate once, and freed blocks that stay resident
+/// raise their peak (mlx5_core: 98 -> 135 MB).
+static void tuneAllocatorForVmlinux() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
 /// Encode the DWARF of C.Input as BTF, deduplicated, split when there is a
 /// base: the one place where encoding and deduplication meet.
 static Expected<std::unique_ptr<BTFObject>>
@@ -116,6 +134,8 @@ encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
       DO.DedupStrings = false;
       return dedupBTF(O, DO);
     };
+  if (!Base)
+    tuneAllocatorForVmlinux();
   Expected<std::unique_ptr<BTFObject>> BTFOrErr = [&] {
     Phase P(S, "Encode", C.Input);
     return encodeBTF(*ObjOrErr->getBinary(), C.Input, Base, Opts);
