@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -39,6 +40,18 @@ inline void prefaultForWrite(void *P, size_t Len) {
   (void)P;
   (void)Len;
 #endif
+}
+
+/// V.assign(N, Val), the pages of the new contents mapped at once first
+/// (prefaultForWrite) rather than faulted in one by one by the fill.
+template <typename T>
+void assignPrefaulted(std::vector<T> &V, size_t N, const T &Val) {
+  if (V.capacity() < N) {
+    V.clear();
+    V.reserve(N);
+    prefaultForWrite(V.data(), N * sizeof(T));
+  }
+  V.assign(N, Val);
 }
 
 } // namespace btfsplit

@@ -97,8 +97,8 @@ void StringTable::buildIndex() const {
   size_t Size = 1024;
   while (Size * 3 <= (Count + 1) * 4)
     Size *= 2;
-  Slots.assign(Size, EmptySlot);
-  SlotTags.assign(Size, 0);
+  assignPrefaulted(Slots, Size, EmptySlot);
+  assignPrefaulted(SlotTags, Size, uint16_t(0));
   NumEntries = 0;
   // The table is touched at random: strings are hashed Ahead strings before
   // they are inserted and their slots prefetched then.

@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DWARF2BTF/DWARFToBTF.h"
+#include "BTF/Prefault.h"
 #include "DWARF2BTF/ELFSymbols.h"
 #include "DWARF2BTF/RelocatedDWARF.h"
 #include "llvm/ADT/DenseMap.h"
@@ -696,10 +697,11 @@ void CUConverter::prepareUnitTables() {
     std::fill(T.IdByIndex.begin(), T.IdByIndex.end(), IdEntry{0, 0});
     T.Gen = 1;
   }
+  // Grown to the largest unit yet; dropped entries were of earlier units.
   if (T.IdByIndex.size() < NumDIEs)
-    T.IdByIndex.resize(NumDIEs);
+    assignPrefaulted(T.IdByIndex, NumDIEs, IdEntry{0, 0});
   if (T.IndexByOffset.size() < Size)
-    T.IndexByOffset.resize(Size);
+    assignPrefaulted(T.IndexByOffset, Size, uint32_t(0));
   uint64_t Base = U.getOffset();
   for (uint32_t I = 0; I < NumDIEs; ++I) {
     uint64_t Off = U.getDIEAtIndex(I).getOffset() - Base;
@@ -1685,9 +1687,20 @@ static Error checkUnitBounds(DWARFUnit &U, StringRef FileName,
 Expected<std::unique_ptr<BTFObject>>
 btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
                     const BTFObject *Base, const EncoderOptions &Opts) {
-  auto NowE = []() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); };
+  auto NowE = []() {
+    return std::chrono::duration<double>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
   double TE0 = NowE();
-  struct PrintE { double T0; double (*N)(); ~PrintE() { if (getenv("BTFT")) fprintf(stderr, "encode total %.3f\n", N() - T0); } } PE{TE0, +NowE};
+  struct PrintE {
+    double T0;
+    double (*N)();
+    ~PrintE() {
+      if (getenv("BTFT"))
+        fprintf(stderr, "encode total %.3f\n", N() - T0);
+    }
+  } PE{TE0, +NowE};
   Expected<ELFSymbols> SymsOrErr = readELFSymbols(Obj);
   if (!SymsOrErr)
     return createFileError(FileName, SymsOrErr.takeError());
@@ -1928,11 +1941,23 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
 
   // Convert in batches, merging each batch in unit order before the next,
   // to bound the memory held by unit results and parsed DIEs.
-  if (getenv("BTFT")) fprintf(stderr, "before loop %.3f\n", NowE() - TE0);
+  if (getenv("BTFT"))
+    fprintf(stderr, "before loop %.3f\n", NowE() - TE0);
   double TCtx = 0, TAbbr = 0, TWait = 0, TTail = 0;
-  auto Now = []() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); };
+  auto Now = []() {
+    return std::chrono::duration<double>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
   std::atomic<double> LastConv{0};
-  struct PrintT { double *A, *B, *C, *D; ~PrintT() { if (getenv("BTFT")) fprintf(stderr, "ctx %.3f abbr %.3f wait %.3f tail %.3f\n", *A, *B, *C, *D); } } PT{&TCtx, &TAbbr, &TWait, &TTail};
+  struct PrintT {
+    double *A, *B, *C, *D;
+    ~PrintT() {
+      if (getenv("BTFT"))
+        fprintf(stderr, "ctx %.3f abbr %.3f wait %.3f tail %.3f\n", *A, *B, *C,
+                *D);
+    }
+  } PT{&TCtx, &TAbbr, &TWait, &TTail};
   for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
     size_t End = std::min(NumUnits, Begin + Batch);
     double T0 = Now();
@@ -1971,7 +1996,8 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       // Reading the unit headers again mapped pages all over the section.
       Release.release();
     }
-    double T1 = Now(); TCtx += T1 - T0;
+    double T1 = Now();
+    TCtx += T1 - T0;
     // Abbreviations are parsed into a table of the context that is not
     // thread-safe: parse those of the batch here, workers then only read.
     for (size_t I = Begin; I < End; ++I)
@@ -2030,7 +2056,9 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
         Group.async([&, I]() { ConvertAndMerge(I); });
       double W0 = Now();
       Group.wait();
-      double W1 = Now(); TWait += W1 - W0; TTail += W1 - LastConv;
+      double W1 = Now();
+      TWait += W1 - W0;
+      TTail += W1 - LastConv;
     } else {
       for (size_t I = Begin; I < End; ++I)
         ConvertAndMerge(I);
@@ -2049,7 +2077,8 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       return std::move(StopErr);
     }
   }
-  if (getenv("BTFT")) fprintf(stderr, "after loop %.3f\n", NowE() - TE0);
+  if (getenv("BTFT"))
+    fprintf(stderr, "after loop %.3f\n", NowE() - TE0);
   if (Chunked) {
     CloseChunk();
     if (Error E = AppendChunks(/*Wait=*/true)) {

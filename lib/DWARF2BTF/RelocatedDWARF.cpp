@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DWARF2BTF/RelocatedDWARF.h"
+#include "BTF/Prefault.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -329,6 +330,7 @@ RelocatedDWARF::create(const ObjectFile &Obj, StringRef FileName) {
     // Own a copy of the section and relocate it in place.
     size_t Size = Sec.Data.size();
     std::unique_ptr<uint8_t[]> Buf(new uint8_t[Size ? Size : 1]);
+    prefaultForWrite(Buf.get(), Size);
     Reader.read(Sec.Data.data(), MutableArrayRef<uint8_t>(Buf.get(), Size));
     uint8_t *P = Buf.get();
     ArrayRef<ELF64LE::Rela> AllRelas = *RelasOrErr;

@@ -88,6 +88,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Dedup/BTFDedup.h"
+#include "BTF/Prefault.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
@@ -313,10 +314,10 @@ public:
     while (TableSize * 3 < size_t(IdLimit) * 4)
       TableSize *= 2;
     Mask = TableSize - 1;
-    Slots.assign(TableSize, 0);
+    assignPrefaulted(Slots, TableSize, uint32_t(0));
     Keys.reserve(IdLimit);
     Count.reserve(IdLimit);
-    GroupOfId.assign(IdLimit, NoGroup);
+    assignPrefaulted(GroupOfId, IdLimit, NoGroup);
   }
 
   /// Building touches the table at random: the slot a hash will take is
@@ -646,7 +647,7 @@ Error Deduplicator::run() {
   if (Error E = checkTypeRefs(StartId))
     return E;
 
-  Map.assign(TypeCnt, Unprocessed);
+  assignPrefaulted(Map, TypeCnt, Unprocessed);
   Map[0] = 0;
   for (uint32_t Id = StartId; Id < TypeCnt; ++Id) {
     unsigned K = kindOf(type(Id));
@@ -654,7 +655,7 @@ Error Deduplicator::run() {
     if (K == BTF::BTF_KIND_VAR || K == BTF::BTF_KIND_DATASEC)
       Map[Id] = Id;
   }
-  HypotMap.assign(TypeCnt, Unprocessed);
+  assignPrefaulted(HypotMap, TypeCnt, Unprocessed);
   Index.reserve(TypeCnt - StartId + 1);
 
   if (Error E = passPrep())
