@@ -1687,20 +1687,6 @@ static Error checkUnitBounds(DWARFUnit &U, StringRef FileName,
 Expected<std::unique_ptr<BTFObject>>
 btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
                     const BTFObject *Base, const EncoderOptions &Opts) {
-  auto NowE = []() {
-    return std::chrono::duration<double>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
-  double TE0 = NowE();
-  struct PrintE {
-    double T0;
-    double (*N)();
-    ~PrintE() {
-      if (getenv("BTFT"))
-        fprintf(stderr, "encode total %.3f\n", N() - T0);
-    }
-  } PE{TE0, +NowE};
   Expected<ELFSymbols> SymsOrErr = readELFSymbols(Obj);
   if (!SymsOrErr)
     return createFileError(FileName, SymsOrErr.takeError());
@@ -1941,26 +1927,8 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
 
   // Convert in batches, merging each batch in unit order before the next,
   // to bound the memory held by unit results and parsed DIEs.
-  if (getenv("BTFT"))
-    fprintf(stderr, "before loop %.3f\n", NowE() - TE0);
-  double TCtx = 0, TAbbr = 0, TWait = 0, TTail = 0;
-  auto Now = []() {
-    return std::chrono::duration<double>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
-  std::atomic<double> LastConv{0};
-  struct PrintT {
-    double *A, *B, *C, *D;
-    ~PrintT() {
-      if (getenv("BTFT"))
-        fprintf(stderr, "ctx %.3f abbr %.3f wait %.3f tail %.3f\n", *A, *B, *C,
-                *D);
-    }
-  } PT{&TCtx, &TAbbr, &TWait, &TTail};
   for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
     size_t End = std::min(NumUnits, Begin + Batch);
-    double T0 = Now();
     // A new context per batch frees the parsed DIEs of the last one. For
     // modules that LLVM's reader relocates, its relocation maps are too
     // costly to rebuild: they keep their one context.
@@ -1996,13 +1964,10 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       // Reading the unit headers again mapped pages all over the section.
       Release.release();
     }
-    double T1 = Now();
-    TCtx += T1 - T0;
     // Abbreviations are parsed into a table of the context that is not
     // thread-safe: parse those of the batch here, workers then only read.
     for (size_t I = Begin; I < End; ++I)
       Ctx->getUnitAtIndex(I - First)->getAbbreviations();
-    TAbbr += Now() - T1;
     if (Chunked && Begin % (Batch * ChunkBatches) == 0) {
       if (!Chunks.empty())
         CloseChunk();
@@ -2028,7 +1993,6 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     bool Stopped = false;
     auto ConvertAndMerge = [&](size_t I) {
       Convert(EC, Ctx->getUnitAtIndex(I - First), Results[I - Begin]);
-      LastConv = Now();
       std::unique_lock<std::mutex> Lock(MergeMutex);
       Converted[I - Begin] = 1;
       if (Merging)
@@ -2054,11 +2018,7 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       ThreadPoolTaskGroup Group(*Pool);
       for (size_t I = Begin; I < End; ++I)
         Group.async([&, I]() { ConvertAndMerge(I); });
-      double W0 = Now();
       Group.wait();
-      double W1 = Now();
-      TWait += W1 - W0;
-      TTail += W1 - LastConv;
     } else {
       for (size_t I = Begin; I < End; ++I)
         ConvertAndMerge(I);
@@ -2077,8 +2037,6 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       return std::move(StopErr);
     }
   }
-  if (getenv("BTFT"))
-    fprintf(stderr, "after loop %.3f\n", NowE() - TE0);
   if (Chunked) {
     CloseChunk();
     if (Error E = AppendChunks(/*Wait=*/true)) {
