@@ -140,6 +140,9 @@ encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
     Phase P(S, "Encode", C.Input);
     return encodeBTF(*ObjOrErr->getBinary(), C.Input, Base, Opts);
   }();
+  // The BTF holds copies of what it took from the file: unmap the file, whose
+  // pages read while encoding would otherwise count through deduplication.
+  *ObjOrErr = object::OwningBinary<object::ObjectFile>();
   if (!BTFOrErr || C.NoDedup)
     return BTFOrErr;
   Phase P(S, "Dedup", C.Input);
