@@ -85,21 +85,40 @@ const BTF::CommonType *BTFObject::type(uint32_t Id) const {
   }
   assert(Id < O->typeCount() && "type ID out of range");
   return reinterpret_cast<const BTF::CommonType *>(
-      O->Words.data() + O->TypeOffsets[Id - O->StartId]);
+      O->wordData() + O->TypeOffsets[Id - O->StartId]);
 }
 
 BTF::CommonType *BTFObject::localType(uint32_t Id) {
   assert(isLocal(Id) && "not a type of this object");
+  ownWords();
   return reinterpret_cast<BTF::CommonType *>(Words.data() +
                                              TypeOffsets[Id - StartId]);
 }
 
 ArrayRef<uint32_t> BTFObject::typeWords(uint32_t Id) const {
   assert(isLocal(Id) && "not a type of this object");
+  ArrayRef<uint32_t> All = words();
   size_t Begin = TypeOffsets[Id - StartId];
   size_t End =
-      Id + 1 < typeCount() ? TypeOffsets[Id + 1 - StartId] : Words.size();
-  return ArrayRef<uint32_t>(Words).slice(Begin, End - Begin);
+      Id + 1 < typeCount() ? TypeOffsets[Id + 1 - StartId] : All.size();
+  return All.slice(Begin, End - Begin);
+}
+
+void BTFObject::borrow(std::unique_ptr<MemoryBuffer> Buf,
+                       ArrayRef<uint32_t> TypeWords, StringRef Strs) {
+  Backing = std::move(Buf);
+  Words.clear();
+  BorrowedWords = TypeWords;
+  WordsBorrowed = true;
+  Strings.borrow(Strs);
+}
+
+void BTFObject::ownWords() {
+  if (!WordsBorrowed)
+    return;
+  Words.assign(BorrowedWords.begin(), BorrowedWords.end());
+  BorrowedWords = {};
+  WordsBorrowed = false;
 }
 
 StringRef BTFObject::str(uint32_t Off) const {
@@ -144,6 +163,7 @@ uint32_t BTFObject::addString(StringRef S) {
 uint32_t BTFObject::addType(ArrayRef<uint32_t> TypeWords) {
   assert(TypeWords.size() >= 3 && "a type has at least 3 words");
   uint32_t Id = typeCount();
+  ownWords();
   TypeOffsets.push_back(Words.size());
   Words.insert(Words.end(), TypeWords.begin(), TypeWords.end());
   return Id;

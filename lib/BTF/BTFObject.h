@@ -29,6 +29,8 @@
 #include "llvm/DebugInfo/BTF/BTF.h"
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include <memory>
 #include <vector>
 
 namespace btfsplit {
@@ -197,9 +199,20 @@ public:
   uint32_t addVar(llvm::StringRef Name, uint32_t Type, uint32_t Linkage);
   uint32_t addDeclTag(llvm::StringRef Name, uint32_t Type, int32_t Component);
 
+  /// Use \p TypeWords and \p Strs (this object's type and string sections)
+  /// in place, inside \p Backing, which the object keeps: no copy of a large
+  /// base. The first change of the object copies them (words(), add*()).
+  void borrow(std::unique_ptr<llvm::MemoryBuffer> Backing,
+              llvm::ArrayRef<uint32_t> TypeWords, llvm::StringRef Strs);
+
   /// Direct access for passes that rewrite the whole object (dedup).
-  std::vector<uint32_t> &words() { return Words; }
-  const std::vector<uint32_t> &words() const { return Words; }
+  std::vector<uint32_t> &words() {
+    ownWords();
+    return Words;
+  }
+  llvm::ArrayRef<uint32_t> words() const {
+    return WordsBorrowed ? BorrowedWords : llvm::ArrayRef<uint32_t>(Words);
+  }
   std::vector<uint32_t> &typeOffsets() { return TypeOffsets; }
   const std::vector<uint32_t> &typeOffsets() const { return TypeOffsets; }
   StringTable &strings() { return Strings; }
@@ -210,10 +223,21 @@ public:
   void setEndian(llvm::endianness E) { Endian = E; }
 
 private:
+  const uint32_t *wordData() const {
+    return WordsBorrowed ? BorrowedWords.data() : Words.data();
+  }
+  /// Copy borrowed words into Words before a change.
+  void ownWords();
+
   const BTFObject *Base = nullptr;
   uint32_t StartId = 1;
   uint32_t StartStrOff = 0;
   std::vector<uint32_t> Words;
+  /// The type words in use when WordsBorrowed (Words is then empty), inside
+  /// Backing.
+  llvm::ArrayRef<uint32_t> BorrowedWords;
+  bool WordsBorrowed = false;
+  std::unique_ptr<llvm::MemoryBuffer> Backing;
   std::vector<uint32_t> TypeOffsets;
   StringTable Strings;
   llvm::endianness Endian = llvm::endianness::native;

@@ -59,7 +59,8 @@ Expected<BTFHeader> btfsplit::readBTFHeader(ArrayRef<uint8_t> Data) {
 }
 
 Expected<std::unique_ptr<BTFObject>>
-btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
+btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base,
+                     std::unique_ptr<MemoryBuffer> Backing) {
   Expected<BTFHeader> HOrErr = readBTFHeader(Data);
   if (!HOrErr)
     return HOrErr.takeError();
@@ -83,8 +84,20 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
       Base ? std::make_unique<BTFObject>(Base) : std::make_unique<BTFObject>();
   Obj->setEndian(H.Endian);
   const uint8_t *Types = Data.data() + H.HdrLen + H.TypeOff;
+  StringRef Strs(reinterpret_cast<const char *>(Data.data()) + H.HdrLen +
+                     H.StrOff,
+                 H.StrLen);
+  // In a file mapping, native-order and aligned sections are used in place:
+  // copying vmlinux's 4 MB would cost each module run a thousand freshly
+  // touched pages.
+  bool InPlace = Backing && H.Endian == endianness::native &&
+                 reinterpret_cast<uintptr_t>(Types) % alignof(uint32_t) == 0;
   std::vector<uint32_t> &Words = Obj->words();
-  if (H.Endian == endianness::native) {
+  ArrayRef<uint32_t> W;
+  if (InPlace) {
+    W = ArrayRef<uint32_t>(reinterpret_cast<const uint32_t *>(Types),
+                           H.TypeLen / 4);
+  } else if (H.Endian == endianness::native) {
     // One copy, no zero-fill first: the base BTF of vmlinux is 5 MB.
     const uint32_t *Begin = reinterpret_cast<const uint32_t *>(Types);
     if (reinterpret_cast<uintptr_t>(Types) % alignof(uint32_t) == 0) {
@@ -101,32 +114,35 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base) {
     for (size_t I = 0; I < Words.size(); ++I)
       Words[I] = support::endian::read32(Types + I * 4, H.Endian);
   }
+  if (!InPlace)
+    W = Words;
 
   std::vector<uint32_t> &Offsets = Obj->typeOffsets();
   // A type has at least 3 words. Reserving the most it can need costs only
   // address space (pages are touched as offsets are written) and saves the
   // copies of a growing vector.
-  Offsets.reserve(Words.size() / 3);
-  for (size_t W = 0; W < Words.size();) {
+  Offsets.reserve(W.size() / 3);
+  for (size_t I = 0; I < W.size();) {
     uint32_t Id = Obj->startId() + Offsets.size();
-    if (Words.size() - W < 3)
+    if (W.size() - I < 3)
       return makeError("type [{0}]: truncated at byte {1} of the type section",
-                       Id, W * 4);
-    uint32_t Info = Words[W + 1];
+                       Id, I * 4);
+    uint32_t Info = W[I + 1];
     unsigned Kind = (Info >> 24) & 0x1f;
     int64_t Tail = tailSize(Kind, Info & 0xffff);
     if (Tail < 0)
       return makeError("type [{0}]: invalid kind {1}", Id, Kind);
-    if (uint64_t(Words.size() - W - 3) * 4 < uint64_t(Tail))
+    if (uint64_t(W.size() - I - 3) * 4 < uint64_t(Tail))
       return makeError("type [{0}]: {1} with vlen {2} runs past the end of the "
                        "type section",
                        Id, kindName(Kind), Info & 0xffff);
-    Offsets.push_back(W);
-    W += 3 + Tail / 4;
+    Offsets.push_back(I);
+    I += 3 + Tail / 4;
   }
-  Obj->strings().assign(StringRef(reinterpret_cast<const char *>(Data.data()) +
-                                      H.HdrLen + H.StrOff,
-                                  H.StrLen));
+  if (InPlace)
+    Obj->borrow(std::move(Backing), W, Strs);
+  else
+    Obj->strings().assign(Strs);
   return std::move(Obj);
 }
 
@@ -191,7 +207,8 @@ btfsplit::readBTFFile(StringRef Path, const BTFObject *Base) {
       findBTFBytes((*BufOrErr)->getMemBufferRef());
   if (!BytesOrErr)
     return createFileError(Path, BytesOrErr.takeError());
-  Expected<std::unique_ptr<BTFObject>> ObjOrErr = readRawBTF(*BytesOrErr, Base);
+  Expected<std::unique_ptr<BTFObject>> ObjOrErr =
+      readRawBTF(*BytesOrErr, Base, std::move(*BufOrErr));
   if (!ObjOrErr)
     return createFileError(Path, ObjOrErr.takeError());
   return ObjOrErr;

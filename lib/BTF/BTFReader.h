@@ -41,8 +41,11 @@ llvm::Expected<BTFHeader> readBTFHeader(llvm::ArrayRef<uint8_t> Data);
 
 /// Parse raw BTF. With \p Base, \p Data is split BTF whose type IDs and
 /// string offsets continue \p Base's; \p Base must outlive the result.
+/// With \p Backing, the buffer \p Data lies in, the result keeps it and uses
+/// the type and string sections in place when it can (BTFObject::borrow).
 llvm::Expected<std::unique_ptr<BTFObject>>
-readRawBTF(llvm::ArrayRef<uint8_t> Data, const BTFObject *Base = nullptr);
+readRawBTF(llvm::ArrayRef<uint8_t> Data, const BTFObject *Base = nullptr,
+           std::unique_ptr<llvm::MemoryBuffer> Backing = nullptr);
 
 /// The BTF bytes of the file in \p Buf: its `.BTF` section if it is an ELF
 /// file, all of it otherwise.

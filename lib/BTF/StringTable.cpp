@@ -14,7 +14,19 @@ using namespace btfsplit;
 
 static constexpr uint32_t EmptySlot = UINT32_MAX;
 
+void StringTable::borrow(StringRef Data) {
+  Blob.clear();
+  View = Data;
+  Borrowed = true;
+  Slots.clear();
+  SlotTags.clear();
+  NumEntries = 0;
+  Indexed = false;
+}
+
 void StringTable::assign(StringRef Data) {
+  Borrowed = false;
+  View = {};
   Blob.clear();
   Blob.reserve(Data.size());
   prefaultForWrite(Blob.data(), Data.size());
@@ -26,16 +38,19 @@ void StringTable::assign(StringRef Data) {
 }
 
 StringRef StringTable::at(uint32_t Off) const {
-  assert(Off < Blob.size() && "string offset out of range");
-  const char *Begin = Blob.data() + Off;
-  const void *Nul = std::memchr(Begin, 0, Blob.size() - Off);
-  size_t Len = Nul ? static_cast<const char *>(Nul) - Begin : Blob.size() - Off;
+  StringRef Bytes = data();
+  assert(Off < Bytes.size() && "string offset out of range");
+  const char *Begin = Bytes.data() + Off;
+  const void *Nul = std::memchr(Begin, 0, Bytes.size() - Off);
+  size_t Len =
+      Nul ? static_cast<const char *>(Nul) - Begin : Bytes.size() - Off;
   return {Begin, Len};
 }
 
 bool StringTable::isTerminated(uint32_t Off) const {
-  return Off < Blob.size() &&
-         std::memchr(Blob.data() + Off, 0, Blob.size() - Off) != nullptr;
+  StringRef Bytes = data();
+  return Off < Bytes.size() &&
+         std::memchr(Bytes.data() + Off, 0, Bytes.size() - Off) != nullptr;
 }
 
 static uint64_t hashString(StringRef S) {
@@ -91,8 +106,9 @@ void StringTable::buildIndex() const {
     return;
   Indexed = true;
   // Count the strings first so that the table is sized once.
+  StringRef Bytes = data();
   size_t Count = 0;
-  for (char C : Blob)
+  for (char C : Bytes)
     Count += C == 0;
   size_t Size = 1024;
   while (Size * 3 <= (Count + 1) * 4)
@@ -119,11 +135,11 @@ void StringTable::buildIndex() const {
     __builtin_prefetch(&SlotTags[Slot]);
     Scout += P.S.size() + 1;
   };
-  for (; Queued < Ahead && Scout < Blob.size(); ++Queued)
+  for (; Queued < Ahead && Scout < Bytes.size(); ++Queued)
     Prepare(Ring[Queued]);
   for (unsigned I = 0; Queued; ++I, --Queued) {
     Pending P = Ring[I % Ahead];
-    if (Scout < Blob.size()) {
+    if (Scout < Bytes.size()) {
       Prepare(Ring[I % Ahead]);
       ++Queued;
     }
@@ -143,6 +159,11 @@ uint32_t StringTable::add(StringRef S) {
   uint64_t H = hashString(S);
   if (std::optional<uint32_t> Off = lookup(S, H))
     return *Off;
+  if (Borrowed) {
+    Blob.assign(View.begin(), View.end());
+    Borrowed = false;
+    View = {};
+  }
   // A blob read from a file may lack its final NUL; keep strings apart.
   if (!Blob.empty() && Blob.back() != 0)
     Blob.push_back(0);

@@ -29,10 +29,17 @@ public:
   /// The index is built lazily, on the first find() or add().
   void assign(llvm::StringRef Data);
 
+  /// Use \p Data (raw string section bytes) in place, without a copy:
+  /// \p Data must outlive the table, or its first change (add(), which
+  /// copies the bytes first).
+  void borrow(llvm::StringRef Data);
+
   /// The raw bytes of the section.
-  llvm::StringRef data() const { return {Blob.data(), Blob.size()}; }
-  uint32_t size() const { return Blob.size(); }
-  bool empty() const { return Blob.empty(); }
+  llvm::StringRef data() const {
+    return Borrowed ? View : llvm::StringRef(Blob.data(), Blob.size());
+  }
+  uint32_t size() const { return data().size(); }
+  bool empty() const { return data().empty(); }
 
   /// The string that starts at \p Off. \p Off must be < size(); the string
   /// ends at the next NUL or at the end of the blob.
@@ -56,6 +63,9 @@ private:
   void insert(uint32_t Off, uint64_t Hash) const;
 
   llvm::SmallVector<char, 0> Blob;
+  /// The bytes in use when Borrowed (Blob is then empty).
+  llvm::StringRef View;
+  bool Borrowed = false;
   /// Open-addressing table of offsets (UINT32_MAX = empty), sized to a
   /// power of two; 16 bits of each hash (above the bits that pick the slot
   /// in any table up to 2^32 slots) are stored beside them to skip most

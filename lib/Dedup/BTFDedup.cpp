@@ -640,6 +640,10 @@ Error Deduplicator::run() {
     assert(StartId == 1 && "split BTF without a base index");
     BaseTypes = &O;
   }
+  // The passes change the types in place (localType): an object that
+  // borrows its words from a file mapping copies them now, before their
+  // addresses are taken.
+  (void)O.words();
   TypePtr.resize(TypeCnt - StartId);
   for (uint32_t Id = StartId; Id < TypeCnt; ++Id)
     TypePtr[Id - StartId] = O.type(Id);
