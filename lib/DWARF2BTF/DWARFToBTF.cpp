@@ -50,6 +50,7 @@
 #include <chrono>
 #include <deque>
 #include <future>
+#include <utility>
 #ifdef __linux__
 #include <sys/mman.h>
 #endif
@@ -1386,13 +1387,17 @@ Error Merger::merge(CUResult &R) {
     else if (Id)
       Id += Base;
   };
-  std::vector<uint32_t> W;
-  for (uint32_t Id = L.startId(); Id < L.typeCount(); ++Id) {
-    ArrayRef<uint32_t> Src = L.typeWords(Id);
-    W.assign(Src.begin(), Src.end());
-    forEachStrRef(reinterpret_cast<BTF::CommonType *>(W.data()), MapName);
-    forEachTypeRef(reinterpret_cast<BTF::CommonType *>(W.data()), MapType);
-    Out.addType(W);
+  // The unit's types are appended in one copy, then rewritten in place.
+  uint32_t FirstNew = Out.typeCount();
+  size_t WordBase = Out.words().size();
+  ArrayRef<uint32_t> LocalWords = std::as_const(L).words();
+  Out.words().insert(Out.words().end(), LocalWords.begin(), LocalWords.end());
+  for (uint32_t Off : L.typeOffsets())
+    Out.typeOffsets().push_back(WordBase + Off);
+  for (uint32_t Id = FirstNew; Id < Out.typeCount(); ++Id) {
+    BTF::CommonType *T = Out.localType(Id);
+    forEachStrRef(T, MapName);
+    forEachTypeRef(T, MapType);
   }
   if (R.NeedIndexType && !HasIndexType) {
     IndexName = "__ARRAY_SIZE_TYPE__";
