@@ -448,6 +448,26 @@ private:
     }
   };
   void readAttrs(const DWARFDie &D, Attrs &Out);
+  /// The DieAttr of \p Attr, or -1 for an attribute readAttrs does not want.
+  static int dieAttrIndex(dwarf::Attribute Attr);
+  /// Where readAttrs finds the attributes of a DIE of each abbreviation of
+  /// the unit, by position in its set: when all the wanted ones sit at fixed
+  /// offsets (State Fixed), PlanEntries[Begin, Begin + Count) give them.
+  struct PlanEntry {
+    uint32_t Offset; // from the end of the abbreviation code
+    dwarf::Form Form;
+    uint8_t Index; // DieAttr
+    bool Implicit;
+    int64_t Value; // DW_FORM_implicit_const
+  };
+  struct Plan {
+    enum : uint8_t { Unbuilt, Fixed, Variable } State = Unbuilt;
+    uint8_t Count = 0;
+    uint32_t Begin = 0;
+  };
+  std::vector<Plan> Plans;
+  std::vector<PlanEntry> PlanEntries;
+  const Plan &planFor(const DWARFAbbreviationDeclaration &Abbrev);
   uint32_t reserve(Item I) {
     I.Id = NextId++;
     Queue.push_back(I);
@@ -593,6 +613,90 @@ private:
 
 } // namespace
 
+int CUConverter::dieAttrIndex(dwarf::Attribute Attr) {
+  int I = -1;
+  switch (Attr) {
+  case dwarf::DW_AT_name:
+    I = AName;
+    break;
+  case dwarf::DW_AT_type:
+    I = AType;
+    break;
+  case dwarf::DW_AT_byte_size:
+    I = AByteSize;
+    break;
+  case dwarf::DW_AT_encoding:
+    I = AEncoding;
+    break;
+  case dwarf::DW_AT_declaration:
+    I = ADeclaration;
+    break;
+  case dwarf::DW_AT_bit_size:
+    I = ABitSize;
+    break;
+  case dwarf::DW_AT_data_bit_offset:
+    I = ADataBitOffset;
+    break;
+  case dwarf::DW_AT_bit_offset:
+    I = ABitOffset;
+    break;
+  case dwarf::DW_AT_data_member_location:
+    I = AMemberLocation;
+    break;
+  case dwarf::DW_AT_const_value:
+    I = AConstValue;
+    break;
+  default:
+    break;
+  }
+  return I;
+}
+
+const CUConverter::Plan &
+CUConverter::planFor(const DWARFAbbreviationDeclaration &Abbrev) {
+  static const Plan VariablePlan{Plan::Variable, 0, 0};
+  const DWARFAbbreviationDeclarationSet *Set = U.getAbbreviations();
+  if (!Set || Set->begin() == Set->end())
+    return VariablePlan;
+  size_t Pos = &Abbrev - &*Set->begin();
+  if (Pos >= size_t(Set->end() - Set->begin()))
+    return VariablePlan;
+  if (Plans.empty())
+    Plans.resize(Set->end() - Set->begin());
+  Plan &P = Plans[Pos];
+  if (P.State != Plan::Unbuilt)
+    return P;
+  P.State = Plan::Fixed;
+  P.Begin = PlanEntries.size();
+  uint64_t Off = 0;
+  bool Known = true; // Off is the offset of the current attribute
+  unsigned Seen = 0;
+  for (const DWARFAbbreviationDeclaration::AttributeSpec &Spec :
+       Abbrev.attributes()) {
+    int I = dieAttrIndex(Spec.Attr);
+    if (I >= 0 && !(Seen >> I & 1)) {
+      if (!Known && !Spec.isImplicitConst()) {
+        P.State = Plan::Variable;
+        break;
+      }
+      Seen |= 1u << I;
+      PlanEntries.push_back(
+          {uint32_t(Off), Spec.Form, uint8_t(I), Spec.isImplicitConst(),
+           Spec.isImplicitConst() ? Spec.getImplicitConstValue() : 0});
+    }
+    std::optional<int64_t> Size = Spec.getByteSize(U);
+    if (Size && Known && Off + *Size <= UINT32_MAX)
+      Off += *Size;
+    else
+      Known = false;
+  }
+  if (P.State == Plan::Variable)
+    PlanEntries.resize(P.Begin);
+  else
+    P.Count = PlanEntries.size() - P.Begin;
+  return P;
+}
+
 void CUConverter::readAttrs(const DWARFDie &D, Attrs &Out) {
   Out.Present = 0;
   const DWARFAbbreviationDeclaration *Abbrev =
@@ -601,43 +705,25 @@ void CUConverter::readAttrs(const DWARFDie &D, Attrs &Out) {
     return;
   uint64_t Off = D.getOffset() + Abbrev->getCodeByteSize();
   const dwarf::FormParams &Params = U.getFormParams();
+  const Plan &P = planFor(*Abbrev);
+  if (P.State == Plan::Fixed) {
+    for (uint32_t K = P.Begin; K < P.Begin + P.Count; ++K) {
+      const PlanEntry &E = PlanEntries[K];
+      if (E.Implicit) {
+        Out.V[E.Index] = DWARFFormValue::createFromSValue(E.Form, E.Value);
+      } else {
+        uint64_t At = Off + E.Offset;
+        Out.V[E.Index] = DWARFFormValue(E.Form);
+        if (!Out.V[E.Index].extractValue(Info, &At, Params, &U))
+          return;
+      }
+      Out.Present |= 1u << E.Index;
+    }
+    return;
+  }
   for (const DWARFAbbreviationDeclaration::AttributeSpec &Spec :
        Abbrev->attributes()) {
-    int I = -1;
-    switch (Spec.Attr) {
-    case dwarf::DW_AT_name:
-      I = AName;
-      break;
-    case dwarf::DW_AT_type:
-      I = AType;
-      break;
-    case dwarf::DW_AT_byte_size:
-      I = AByteSize;
-      break;
-    case dwarf::DW_AT_encoding:
-      I = AEncoding;
-      break;
-    case dwarf::DW_AT_declaration:
-      I = ADeclaration;
-      break;
-    case dwarf::DW_AT_bit_size:
-      I = ABitSize;
-      break;
-    case dwarf::DW_AT_data_bit_offset:
-      I = ADataBitOffset;
-      break;
-    case dwarf::DW_AT_bit_offset:
-      I = ABitOffset;
-      break;
-    case dwarf::DW_AT_data_member_location:
-      I = AMemberLocation;
-      break;
-    case dwarf::DW_AT_const_value:
-      I = AConstValue;
-      break;
-    default:
-      break;
-    }
+    int I = dieAttrIndex(Spec.Attr);
     if (I >= 0 && !(Out.Present >> I & 1)) {
       if (Spec.isImplicitConst()) {
         Out.V[I] = DWARFFormValue::createFromSValue(
