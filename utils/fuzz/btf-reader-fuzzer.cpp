@@ -15,6 +15,8 @@
 #include "BTF/BTFReader.h"
 #include "BTF/BTFVerifier.h"
 #include "BTF/BTFWriter.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstdlib>
 
@@ -49,6 +51,22 @@ static void checkOne(ArrayRef<uint8_t> Data, const BTFObject *Base) {
   std::string Text;
   raw_string_ostream OS(Text);
   dumpBTF(**ObjOrErr, OS);
+  // The same bytes read in place from a buffer the object keeps (as
+  // readBTFFile reads a mapped file: BTFObject::borrow) read the same.
+  std::unique_ptr<MemoryBuffer> Buf =
+      MemoryBuffer::getMemBufferCopy(llvm::toStringRef(Data));
+  ArrayRef<uint8_t> InBuf(
+      reinterpret_cast<const uint8_t *>(Buf->getBufferStart()),
+      Buf->getBufferSize());
+  Expected<std::unique_ptr<BTFObject>> InPlaceOrErr =
+      readRawBTF(InBuf, Base, std::move(Buf));
+  if (!InPlaceOrErr)
+    abort();
+  std::string Text3;
+  raw_string_ostream OS3(Text3);
+  dumpBTF(**InPlaceOrErr, OS3);
+  if (Text != Text3)
+    abort();
   if (!Valid)
     return;
   // Valid BTF round-trips: writing what was read and reading it back gives
