@@ -41,6 +41,7 @@
 #include "llvm/Object/RelocationResolver.h"
 #include "llvm/Support/Errc.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/LEB128.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/ThreadPool.h"
@@ -145,15 +146,20 @@ static std::optional<int64_t> formInt(const DWARFFormValue &V) {
   }
 }
 
-static std::optional<int64_t> attrInt(const DWARFDie &D, dwarf::Attribute A) {
-  if (std::optional<DWARFFormValue> V = D.find(A))
-    return formInt(*V);
-  return std::nullopt;
+/// formInt of an attribute that may be absent (null).
+static std::optional<int64_t> formInt(const DWARFFormValue *V) {
+  return V ? formInt(*V) : std::nullopt;
+}
+
+/// formInt as unsigned; 0 when absent or not a constant.
+static uint64_t formUInt(const DWARFFormValue *V) {
+  std::optional<int64_t> I = formInt(V);
+  return I ? static_cast<uint64_t>(*I) : 0;
 }
 
 static uint64_t attrUInt(const DWARFDie &D, dwarf::Attribute A) {
-  std::optional<int64_t> V = attrInt(D, A);
-  return V ? static_cast<uint64_t>(*V) : 0;
+  std::optional<DWARFFormValue> V = D.find(A);
+  return formUInt(V ? &*V : nullptr);
 }
 
 static StringRef dieName(const DWARFDie &D) {
@@ -868,17 +874,13 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
   BTFObject &L = *R.Types;
   Attrs A;
   readAttrs(D, A);
-  auto UInt = [](const DWARFFormValue *V) -> uint64_t {
-    std::optional<int64_t> I = V ? formInt(*V) : std::nullopt;
-    return I ? uint64_t(*I) : 0;
-  };
   // Names of types are taken by .debug_str offset (see nameStr), read only
   // by the kinds that have one.
   auto Name = [&]() { return nameStr(D, A[AName], /*Strict=*/true); };
   switch (D.getTag()) {
   case dwarf::DW_TAG_base_type: {
-    uint64_t ByteSize = UInt(A[AByteSize]);
-    uint64_t Enc = UInt(A[AEncoding]);
+    uint64_t ByteSize = formUInt(A[AByteSize]);
+    uint64_t Enc = formUInt(A[AEncoding]);
     bool IsFloat = Enc == dwarf::DW_ATE_float ||
                    Enc == dwarf::DW_ATE_complex_float ||
                    Enc == dwarf::DW_ATE_imaginary_float;
@@ -969,20 +971,17 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
     Attrs MA;
     for (DWARFDie M : Members) {
       readAttrs(M, MA);
-      uint32_t BitfieldSize = UInt(MA[ABitSize]);
+      uint32_t BitfieldSize = formUInt(MA[ABitSize]);
       uint64_t BitOffset;
-      std::optional<int64_t> DBO =
-          MA[ADataBitOffset] ? formInt(*MA[ADataBitOffset]) : std::nullopt;
-      if (DBO) {
+      if (std::optional<int64_t> DBO = formInt(MA[ADataBitOffset])) {
         BitOffset = *DBO;
       } else {
         BitOffset = memberLocation(MA[AMemberLocation]) * 8;
         if (BitfieldSize) {
           // DWARF 2-4 DW_AT_bit_offset counts from the MSB of the storage
           // unit; turn it into an offset from the struct start.
-          int64_t Legacy =
-              MA[ABitOffset] ? formInt(*MA[ABitOffset]).value_or(0) : 0;
-          uint64_t StorageSize = UInt(MA[AByteSize]);
+          int64_t Legacy = formInt(MA[ABitOffset]).value_or(0);
+          uint64_t StorageSize = formUInt(MA[AByteSize]);
           if (!StorageSize)
             StorageSize = typeSize(stripTypedefsAndModifiers(
                 M.getAttributeValueAsReferencedDie(dwarf::DW_AT_type)));
@@ -1015,7 +1014,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
     W[0] = Name();
     W[1] = makeInfo(IsUnion ? BTF::BTF_KIND_UNION : BTF::BTF_KIND_STRUCT, Vlen,
                     HasBitfield);
-    W[2] = UInt(A[AByteSize]);
+    W[2] = formUInt(A[AByteSize]);
     L.addType(W);
     addDeclTags(D, Id, -1);
     for (uint32_t K = 0; K < Vlen; ++K)
@@ -1023,7 +1022,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
     return Error::success();
   }
   case dwarf::DW_TAG_enumeration_type: {
-    uint64_t Size = UInt(A[AByteSize]);
+    uint64_t Size = formUInt(A[AByteSize]);
     if (!Size)
       Size = 4;
     bool IsSigned = false;
@@ -1042,7 +1041,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
       if (E.getTag() != dwarf::DW_TAG_enumerator)
         continue;
       readAttrs(E, EA);
-      int64_t V = EA[AConstValue] ? formInt(*EA[AConstValue]).value_or(0) : 0;
+      int64_t V = formInt(EA[AConstValue]).value_or(0);
       W.push_back(nameStr(E, EA[AName], /*Strict=*/false));
       if (Is64) {
         W.push_back(uint32_t(uint64_t(V)));
@@ -1739,17 +1738,14 @@ static Error checkUnitBounds(DWARFUnit &U, StringRef FileName,
   const uint8_t *Bytes = Data.getData().bytes_begin();
   while (Off < End) {
     uint64_t DieOff = Off;
-    // The abbreviation code, a ULEB128 that must end inside the unit.
-    uint64_t Code = 0;
-    unsigned Shift = 0;
-    uint8_t Byte;
-    do {
-      if (Off == End || Shift > 63)
-        return Fail(DieOff);
-      Byte = Bytes[Off++];
-      Code |= uint64_t(Byte & 0x7f) << Shift;
-      Shift += 7;
-    } while (Byte & 0x80);
+    // The abbreviation code, a ULEB128 that must end inside the unit
+    // (decoded as DataExtractor::getULEB128 does, without its overhead).
+    unsigned Len = 0;
+    const char *LEBErr = nullptr;
+    uint64_t Code = decodeULEB128(Bytes + Off, &Len, Bytes + End, &LEBErr);
+    if (LEBErr)
+      return Fail(DieOff);
+    Off += Len;
     if (!Code)
       continue;
     // Most DIEs have only fixed-size attributes: skip them at once.
