@@ -5,12 +5,12 @@
 //===----------------------------------------------------------------------===//
 ///
 /// \file
-/// Every process that encodes a module copies the vmlinux base BTF (~4 MB)
-/// into fresh buffers. Filled page by page, each 4 KiB page costs a page
-/// fault, which is expensive in a virtual machine (a third of the faults of
-/// a small module's run). prefaultForWrite() maps a buffer's pages with one
-/// madvise(MADV_POPULATE_WRITE) before it is filled. Only pages about to be
-/// written anyway: the peak RSS does not change.
+/// A module run fills fresh buffers of a few hundred KB to a few MB (the
+/// deduplication maps and index of the base, the string index, relocated
+/// DWARF sections). Filled page by page, each 4 KiB page costs a page fault,
+/// which is expensive in a virtual machine. prefaultForWrite() maps a
+/// buffer's pages with one madvise(MADV_POPULATE_WRITE) before it is filled.
+/// Only pages about to be written anyway: the peak RSS does not change.
 ///
 //===----------------------------------------------------------------------===//
 

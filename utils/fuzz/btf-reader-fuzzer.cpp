@@ -36,6 +36,17 @@ static const BTFObject &fixedBase() {
   return *Base;
 }
 
+/// The dump of what \p ObjOrErr read; aborts when it read nothing (the bytes
+/// were read successfully before).
+static std::string dumpOrAbort(Expected<std::unique_ptr<BTFObject>> ObjOrErr) {
+  if (!ObjOrErr)
+    abort();
+  std::string Text;
+  raw_string_ostream OS(Text);
+  dumpBTF(**ObjOrErr, OS);
+  return Text;
+}
+
 static void checkOne(ArrayRef<uint8_t> Data, const BTFObject *Base) {
   Error VerifyErr = verifyBTF(Data, Base);
   bool Valid = !VerifyErr;
@@ -58,14 +69,7 @@ static void checkOne(ArrayRef<uint8_t> Data, const BTFObject *Base) {
   ArrayRef<uint8_t> InBuf(
       reinterpret_cast<const uint8_t *>(Buf->getBufferStart()),
       Buf->getBufferSize());
-  Expected<std::unique_ptr<BTFObject>> InPlaceOrErr =
-      readRawBTF(InBuf, Base, std::move(Buf));
-  if (!InPlaceOrErr)
-    abort();
-  std::string Text3;
-  raw_string_ostream OS3(Text3);
-  dumpBTF(**InPlaceOrErr, OS3);
-  if (Text != Text3)
+  if (dumpOrAbort(readRawBTF(InBuf, Base, std::move(Buf))) != Text)
     abort();
   if (!Valid)
     return;
@@ -73,16 +77,10 @@ static void checkOne(ArrayRef<uint8_t> Data, const BTFObject *Base) {
   // the same dump.
   SmallVector<char, 0> Bytes;
   writeBTF(**ObjOrErr, Bytes);
-  Expected<std::unique_ptr<BTFObject>> AgainOrErr = readRawBTF(
-      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(Bytes.data()),
-                        Bytes.size()),
-      Base);
-  if (!AgainOrErr)
-    abort();
-  std::string Text2;
-  raw_string_ostream OS2(Text2);
-  dumpBTF(**AgainOrErr, OS2);
-  if (Text != Text2)
+  if (dumpOrAbort(readRawBTF(
+          ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(Bytes.data()),
+                            Bytes.size()),
+          Base)) != Text)
     abort();
 }
 
