@@ -48,9 +48,7 @@
 #include "llvm/Support/Threading.h"
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <deque>
-#include <future>
 #include <utility>
 #ifdef __linux__
 #include <sys/mman.h>
@@ -1875,8 +1873,17 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   std::optional<DefaultThreadPool> Pool;
   if (Threads != 1)
     Pool.emplace(hardware_concurrency(Threads));
+  // A context keeps the abbreviation sets it parsed in one table that two
+  // threads may not fill at once: each worker parses the set of its unit
+  // under this lock; later lookups read the unit's own pointer to it.
+  std::mutex AbbrevMutex;
+  auto ParseAbbrevs = [&](DWARFUnit &CU) {
+    std::lock_guard<std::mutex> Lock(AbbrevMutex);
+    CU.getAbbreviations();
+  };
   if (CrossUnitRefs) {
     auto Extract = [&](DWARFUnit *CU) {
+      ParseAbbrevs(*CU);
       if (Error E = checkUnitBounds(*CU, FileName))
         return OnError(std::move(E));
       CU->getUnitDIE(false);
@@ -1907,6 +1914,7 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   Merger M(*Out);
 
   auto Convert = [&](const EncodeContext &EC, DWARFUnit *CU, CUResult &R) {
+    ParseAbbrevs(*CU);
     if (!CrossUnitRefs)
       if (Error E = checkUnitBounds(*CU, FileName, EC.InfoBase)) {
         R.Err = std::move(E);
@@ -1934,57 +1942,89 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   const size_t ChunkBatches = 1;
   bool Chunked = Opts.ChunkPass && !Base && NumUnits > Batch * ChunkBatches;
   // Chunks in order; those before Appended are in Out already and freed.
+  // Whichever thread ends the pass of the next chunk in order appends it
+  // (and any passed chunks after it) to Out, as units are merged: the
+  // appending overlaps the conversion of later units. ChunkMutex guards
+  // Chunks' structure, Passed and the Append* state.
   struct Chunk {
     std::unique_ptr<BTFObject> Obj;
     Error Err = Error::success();
-    std::shared_future<void> Done; // invalid: the pass ran inline
+    bool Passed = false;
   };
   std::deque<Chunk> Chunks;
-  size_t Closed = 0, Appended = 0;
+  std::mutex ChunkMutex;
+  size_t Appended = 0;
+  bool Appending = false;
+  bool AppendStopped = false; // on the first chunk that failed its pass
+  Error AppendErr = Error::success();
   std::optional<ThreadPoolTaskGroup> ChunkGroup;
   if (Pool)
     ChunkGroup.emplace(*Pool);
   auto OpenChunk = [&](size_t InfoBytes) {
-    Chunks.emplace_back();
-    Chunks.back().Obj = std::make_unique<BTFObject>();
+    auto Obj = std::make_unique<BTFObject>();
     // About as many words as the units have bytes of DWARF / 4 (reserved
     // address space, touched as used).
-    Chunks.back().Obj->words().reserve(InfoBytes / 4 + 1024);
-    Chunks.back().Obj->typeOffsets().reserve(InfoBytes / 16 + 256);
-    M.startChunk(*Chunks.back().Obj);
+    Obj->words().reserve(InfoBytes / 4 + 1024);
+    Obj->typeOffsets().reserve(InfoBytes / 16 + 256);
+    M.startChunk(*Obj);
+    std::lock_guard<std::mutex> Lock(ChunkMutex);
+    Chunks.emplace_back();
+    Chunks.back().Obj = std::move(Obj);
   };
+  auto AppendPassed = [&]() {
+    std::unique_lock<std::mutex> Lock(ChunkMutex);
+    if (Appending)
+      return; // that thread will take the chunks passed since
+    Appending = true;
+    while (!AppendStopped && Appended < Chunks.size() &&
+           Chunks[Appended].Passed) {
+      Chunk &C = Chunks[Appended];
+      Lock.unlock();
+      Error E = std::move(C.Err);
+      if (!E)
+        appendChunk(*Out, *C.Obj);
+      C.Obj.reset();
+      Lock.lock();
+      if (E) {
+        AppendErr = std::move(E);
+        AppendStopped = true;
+      } else {
+        ++Appended;
+      }
+    }
+    Appending = false;
+  };
+  // Run the pass of the last chunk opened, on the pool.
   auto CloseChunk = [&]() {
-    Chunk &C = Chunks[Closed++];
-    auto Run = [&C, &Opts]() { C.Err = Opts.ChunkPass(*C.Obj); };
+    Chunk *C;
+    {
+      std::lock_guard<std::mutex> Lock(ChunkMutex);
+      C = &Chunks.back();
+    }
+    auto Run = [C, &Opts, &ChunkMutex, &AppendPassed]() {
+      Error E = Opts.ChunkPass(*C->Obj);
+      {
+        std::lock_guard<std::mutex> Lock(ChunkMutex);
+        C->Err = std::move(E);
+        C->Passed = true;
+      }
+      AppendPassed();
+    };
     if (ChunkGroup)
-      C.Done = ChunkGroup->async(Run);
+      ChunkGroup->async(Run);
     else
       Run();
   };
-  // Append the finished chunks that are next in order to Out; with \p Wait,
-  // all closed chunks.
-  auto AppendChunks = [&](bool Wait) -> Error {
-    while (Appended < Closed) {
-      Chunk &C = Chunks[Appended];
-      if (C.Done.valid()) {
-        if (!Wait && C.Done.wait_for(std::chrono::seconds(0)) !=
-                         std::future_status::ready)
-          break;
-        C.Done.wait();
-      }
-      if (C.Err)
-        return std::move(C.Err);
-      appendChunk(*Out, *C.Obj);
-      C.Obj.reset();
-      ++Appended;
-    }
-    return Error::success();
+  auto TakeAppendErr = [&]() -> Error {
+    std::lock_guard<std::mutex> Lock(ChunkMutex);
+    return std::move(AppendErr);
   };
   // On the way out with an error: let running passes end, drop their
   // results.
   auto AbandonChunks = [&]() {
     if (ChunkGroup)
       ChunkGroup->wait();
+    consumeError(TakeAppendErr());
     for (Chunk &C : Chunks)
       consumeError(std::move(C.Err));
   };
@@ -2054,14 +2094,10 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       // Reading the unit headers again mapped pages all over the section.
       Release.release();
     }
-    // Abbreviations are parsed into a table of the context that is not
-    // thread-safe: parse those of the batch here, workers then only read.
-    for (size_t I = Begin; I < End; ++I)
-      Ctx->getUnitAtIndex(I - First)->getAbbreviations();
     if (Chunked && Begin % (Batch * ChunkBatches) == 0) {
       if (!Chunks.empty())
         CloseChunk();
-      if (Error E = AppendChunks(/*Wait=*/false)) {
+      if (Error E = TakeAppendErr()) {
         AbandonChunks();
         return createFileError(FileName, std::move(E));
       }
@@ -2129,7 +2165,9 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
   }
   if (Chunked) {
     CloseChunk();
-    if (Error E = AppendChunks(/*Wait=*/true)) {
+    if (ChunkGroup)
+      ChunkGroup->wait();
+    if (Error E = TakeAppendErr()) {
       AbandonChunks();
       return createFileError(FileName, std::move(E));
     }
