@@ -461,8 +461,6 @@ public:
     normalize(B).Ids.push_back(Id);
   }
 
-  void reserve(size_t N) { Buckets.reserve(N); }
-
   /// Continue \p P, which stays untouched: the candidates of \p P come
   /// first, in the order they would have in one index holding both. Keys
   /// are copied from \p P on first use.
@@ -660,7 +658,6 @@ Error Deduplicator::run() {
       Map[Id] = Id;
   }
   assignPrefaulted(HypotMap, TypeCnt, Unprocessed);
-  Index.reserve(TypeCnt - StartId + 1);
 
   if (Error E = passPrep())
     return E;
