@@ -1994,15 +1994,16 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     }
     Appending = false;
   };
-  // Run the pass of the last chunk opened, on the pool.
-  auto CloseChunk = [&]() {
+  // Run the pass of the last chunk opened (with \p Pass) on the pool, then
+  // append it.
+  auto CloseChunk = [&](bool Pass) {
     Chunk *C;
     {
       std::lock_guard<std::mutex> Lock(ChunkMutex);
       C = &Chunks.back();
     }
-    auto Run = [C, &Opts, &ChunkMutex, &AppendPassed]() {
-      Error E = Opts.ChunkPass(*C->Obj);
+    auto Run = [C, Pass, &Opts, &ChunkMutex, &AppendPassed]() {
+      Error E = Pass ? Opts.ChunkPass(*C->Obj) : Error::success();
       {
         std::lock_guard<std::mutex> Lock(ChunkMutex);
         C->Err = std::move(E);
@@ -2096,7 +2097,7 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     }
     if (Chunked && Begin % (Batch * ChunkBatches) == 0) {
       if (!Chunks.empty())
-        CloseChunk();
+        CloseChunk(/*Pass=*/true);
       if (Error E = TakeAppendErr()) {
         AbandonChunks();
         return createFileError(FileName, std::move(E));
@@ -2164,7 +2165,9 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     }
   }
   if (Chunked) {
-    CloseChunk();
+    // The last chunk goes to the final deduplication as it is: its own pass
+    // would run alone, with no unit left to convert beside it.
+    CloseChunk(/*Pass=*/false);
     if (ChunkGroup)
       ChunkGroup->wait();
     if (Error E = TakeAppendErr()) {
