@@ -8,6 +8,10 @@ CPU time, peak RSS and output bytes, with the ratios ours/pahole.
 Measurements (inputs from fetch-kernel.sh's pristine/ copies, without .BTF):
   vmlinux-detached   encode vmlinux to a raw BTF file, -j1 and -j2
   vmlinux-elf        encode vmlinux and write .BTF into (a copy of) the ELF, -j2
+  vmlinux-elf-objcopy-only
+                     reference: llvm-objcopy-22 --add-section .BTF=<our BTF>
+                     on the same copy, i.e. the ObjCopy step alone, which
+                     bounds any ELF write through LLVM's ObjCopy library
   modules-serial     every module, split against the vmlinux BTF, one at a time
   modules-2jobs      the same with two processes at a time
   modules-batch-jN  ours only: --batch, one process, base loaded once, -j1
@@ -176,11 +180,12 @@ def main():
     # copy with it renamed, made once outside the timing, and add a .BTF.
     nobtf = os.path.join(work, "vmlinux.nobtf")
 
+    objcopy = (shutil.which("llvm-objcopy-22") or
+               "/usr/lib/llvm-22/bin/llvm-objcopy")
+
     def vm_elf(cmd_fn, name):
         def f():
             if not os.path.exists(nobtf):
-                objcopy = (shutil.which("llvm-objcopy-22") or
-                           "/usr/lib/llvm-22/bin/llvm-objcopy")
                 subprocess.run([objcopy, "--rename-section=.BTF=.BTF.old",
                                 vmlinux, nobtf], check=True)
             copy = os.path.join(work, name)
@@ -203,6 +208,16 @@ def main():
             vm_elf(lambda c: [args.pahole, "-J", "-j"] + PAHOLE_FLAGS + [c],
                    "vmlinux.pahole"),
             vm_elf(lambda c: [tool, "-j2", c], "vmlinux.ours"))
+    # The raw BTF that llvm-objcopy adds is made once, outside the timing.
+    oc_btf = os.path.join(work, "objcopy-input.btf")
+
+    def oc_cmd(c):
+        if not os.path.exists(oc_btf):
+            subprocess.run([tool, "-j2", vmlinux, "--detached", oc_btf],
+                           check=True)
+        return [objcopy, "--add-section", ".BTF=" + oc_btf, c]
+    measure("vmlinux-elf-objcopy-only", None,
+            vm_elf(oc_cmd, "vmlinux.objcopy"))
 
     def mod_out(tag, m):
         return os.path.join(work, tag, os.path.relpath(m, moddir) + ".btf")
@@ -321,7 +336,9 @@ def report(results, args, nmods):
     out = ["| measurement | tool | wall s | user+sys s | peak RSS MB | output bytes | wall ratio | CPU ratio | RSS ratio |",
            "|---|---|---|---|---|---|---|---|---|"]
     for name, p, o in results:
-        for tag, s in (("pahole 1.24", p), ("llvm-btf-split", o)):
+        ours = ("llvm-objcopy-22 alone" if name == "vmlinux-elf-objcopy-only"
+                else "llvm-btf-split")
+        for tag, s in (("pahole 1.24", p), (ours, o)):
             if not s:
                 continue
             ratios = ["", "", ""]
