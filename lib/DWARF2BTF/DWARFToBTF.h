@@ -61,11 +61,12 @@ struct EncoderOptions {
   /// Worker threads for the per-CU conversion (0: all cores, 1: serial).
   unsigned Threads = 1;
   /// When set and the result is base BTF, units are merged into chunks of
-  /// a fixed number of units (independent of Threads) and each chunk goes
-  /// through this pass as soon as it is complete, on a worker thread while
-  /// later units are converted; the result is the concatenation of the
-  /// chunks. Meant for dedupBTF: the caller's final deduplication then sees
-  /// deduplicated chunks. The pass must keep every VAR, in order.
+  /// a fixed number of units (independent of Threads) and each chunk but
+  /// the last goes through this pass as soon as it is complete, on a worker
+  /// thread while later units are converted; the result is the
+  /// concatenation of the chunks. Meant for dedupBTF: the caller's final
+  /// deduplication, which must follow, then sees deduplicated chunks and the
+  /// last one as it is. The pass must keep every VAR, in order.
   std::function<llvm::Error(BTFObject &)> ChunkPass;
 };
 
