@@ -95,11 +95,15 @@ def size_of(paths):
     return sum(os.path.getsize(p) for p in paths if os.path.exists(p))
 
 
+def llvm_objcopy():
+    return (shutil.which("llvm-objcopy-22") or
+            "/usr/lib/llvm-22/bin/llvm-objcopy")
+
+
 def btf_bytes_of_elf(path, work):
     """Size of the .BTF section of an ELF (via llvm-objcopy)."""
-    objcopy = shutil.which("llvm-objcopy-22") or "/usr/lib/llvm-22/bin/llvm-objcopy"
     out = os.path.join(work, "btf.section")
-    subprocess.run([objcopy, "--dump-section", ".BTF=" + out, path,
+    subprocess.run([llvm_objcopy(), "--dump-section", ".BTF=" + out, path,
                     os.path.join(work, "junk")], check=True)
     return os.path.getsize(out)
 
@@ -180,8 +184,7 @@ def main():
     # copy with it renamed, made once outside the timing, and add a .BTF.
     nobtf = os.path.join(work, "vmlinux.nobtf")
 
-    objcopy = (shutil.which("llvm-objcopy-22") or
-               "/usr/lib/llvm-22/bin/llvm-objcopy")
+    objcopy = llvm_objcopy()
 
     def vm_elf(cmd_fn, name):
         def f():
