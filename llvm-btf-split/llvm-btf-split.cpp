@@ -163,12 +163,13 @@ produceBTF(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
     return readBTFFile(Source, Base);
   }
   case Mode::Dedup: {
-    Expected<std::unique_ptr<BTFObject>> ObjOrErr = readBTFFile(C.Input, Base);
+    StringRef Source = C.BTFSource.empty() ? C.Input : C.BTFSource;
+    Expected<std::unique_ptr<BTFObject>> ObjOrErr = readBTFFile(Source, Base);
     if (!ObjOrErr)
       return ObjOrErr.takeError();
-    Phase P(S, "Dedup", C.Input);
+    Phase P(S, "Dedup", Source);
     if (Error E = dedupBTF(**ObjOrErr))
-      return createFileError(C.Input, std::move(E));
+      return createFileError(Source, std::move(E));
     return ObjOrErr;
   }
   default:
