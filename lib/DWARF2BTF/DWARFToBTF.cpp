@@ -1650,26 +1650,37 @@ class PageReleaser {
 public:
   explicit PageReleaser(StringRef Data) {
 #ifdef __linux__
-    uintptr_t Page = sys::Process::getPageSizeEstimate();
-    uintptr_t B = reinterpret_cast<uintptr_t>(Data.data());
-    uintptr_t E = B + Data.size();
-    Begin = alignTo(B, Page);
+    Page = sys::Process::getPageSizeEstimate();
+    Base = reinterpret_cast<uintptr_t>(Data.data());
+    uintptr_t E = Base + Data.size();
+    Begin = alignTo(Base, Page);
     End = E & ~(Page - 1);
-    if (Begin >= End || !isReadOnlyFileMapping(B, E))
+    if (Begin >= End || !isReadOnlyFileMapping(Base, E))
       Begin = End = 0;
 #else
     (void)Data;
 #endif
   }
-  void release() {
-#ifdef __linux__
+  void release() { releaseRange(Begin, End); }
+  /// Only the whole pages of bytes [Offset, Offset + Size) of the data.
+  void release(uint64_t Offset, uint64_t Size) {
     if (Begin < End)
-      ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_DONTNEED);
-#endif
+      releaseRange(std::max(Begin, alignTo(Base + Offset, Page)),
+                   std::min(End, (Base + Offset + Size) & ~(Page - 1)));
   }
 
 private:
-  uintptr_t Begin = 0, End = 0;
+  void releaseRange(uintptr_t B, uintptr_t E) {
+#ifdef __linux__
+    if (B < E)
+      ::madvise(reinterpret_cast<void *>(B), E - B, MADV_DONTNEED);
+#else
+    (void)B;
+    (void)E;
+#endif
+  }
+
+  uintptr_t Page = 1, Base = 0, Begin = 0, End = 0;
 };
 } // namespace
 
@@ -1994,14 +2005,8 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     }
     Appending = false;
   };
-  // Run the pass of the last chunk opened (with \p Pass) on the pool, then
-  // append it.
-  auto CloseChunk = [&](bool Pass) {
-    Chunk *C;
-    {
-      std::lock_guard<std::mutex> Lock(ChunkMutex);
-      C = &Chunks.back();
-    }
+  // Run the pass of chunk \p C (with \p Pass) on the pool, then append it.
+  auto CloseChunk = [&](Chunk *C, bool Pass) {
     auto Run = [C, Pass, &Opts, &ChunkMutex, &AppendPassed]() {
       Error E = Pass ? Opts.ChunkPass(*C->Obj) : Error::success();
       {
@@ -2015,6 +2020,10 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       ChunkGroup->async(Run);
     else
       Run();
+  };
+  auto LastChunk = [&]() {
+    std::lock_guard<std::mutex> Lock(ChunkMutex);
+    return &Chunks.back();
   };
   auto TakeAppendErr = [&]() -> Error {
     std::lock_guard<std::mutex> Lock(ChunkMutex);
@@ -2056,6 +2065,42 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     }
   }
 
+  // A context over a batch's slice of .debug_info: parsing the unit headers
+  // of the whole section again would cost more than the batch. Each is made
+  // on this thread while the workers convert the batch before it. The
+  // sections' data are the file mapping, which no context owns.
+  auto MakeSliceContext =
+      [&](size_t Begin, size_t End) -> Expected<std::unique_ptr<DWARFContext>> {
+    uint64_t InfoBase = DICtx->getUnitAtIndex(Begin)->getOffset();
+    uint64_t InfoEnd = DICtx->getUnitAtIndex(End - 1)->getNextUnitOffset();
+    (*SliceSections)["debug_info"] = MemoryBuffer::getMemBuffer(
+        InfoData.slice(InfoBase, InfoEnd), "debug_info",
+        /*RequiresNullTerminator=*/false);
+    std::unique_ptr<DWARFContext> Ctx =
+        DWARFContext::create(*SliceSections, Obj.getBytesInAddress(),
+                             Obj.isLittleEndian(), OnError, OnWarning);
+    if (Ctx->getNumCompileUnits() != End - Begin)
+      return createStringError(errc::invalid_argument,
+                               "%s: DWARF units changed while reading",
+                               FileName.str().c_str());
+    return std::move(Ctx);
+  };
+  std::unique_ptr<DWARFContext> NextCtx;
+  // The slice of the last batch, whose pages of .debug_info have been read;
+  // they are dropped once the next batch's units are queued.
+  uint64_t ReadBase = 0, ReadEnd = 0;
+  auto ReleaseRead = [&]() {
+    Release.release(ReadBase, ReadEnd - ReadBase);
+    ReadBase = ReadEnd = 0;
+  };
+  if (SliceSections) {
+    Expected<std::unique_ptr<DWARFContext>> CtxOrErr =
+        MakeSliceContext(0, std::min(NumUnits, Batch));
+    if (!CtxOrErr)
+      return CtxOrErr.takeError();
+    NextCtx = std::move(*CtxOrErr);
+  }
+
   // Convert in batches, merging each batch in unit order before the next,
   // to bound the memory held by unit results and parsed DIEs.
   for (size_t Begin = 0; Begin < NumUnits; Begin += Batch) {
@@ -2066,21 +2111,11 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     DWARFContext *Ctx = DICtx.get();
     size_t First = 0;
     uint64_t InfoBase = 0;
+    std::unique_ptr<DWARFContext> DoneCtx;
     if (SliceSections) {
-      // A context over the batch's slice of .debug_info: parsing the unit
-      // headers of the whole section again would cost more than the batch.
+      DoneCtx = std::move(BatchCtx);
+      BatchCtx = std::move(NextCtx);
       InfoBase = DICtx->getUnitAtIndex(Begin)->getOffset();
-      uint64_t InfoEnd = DICtx->getUnitAtIndex(End - 1)->getNextUnitOffset();
-      BatchCtx.reset();
-      (*SliceSections)["debug_info"] = MemoryBuffer::getMemBuffer(
-          InfoData.slice(InfoBase, InfoEnd), "debug_info",
-          /*RequiresNullTerminator=*/false);
-      BatchCtx = DWARFContext::create(*SliceSections, Obj.getBytesInAddress(),
-                                      Obj.isLittleEndian(), OnError, OnWarning);
-      if (BatchCtx->getNumCompileUnits() != End - Begin)
-        return createStringError(errc::invalid_argument,
-                                 "%s: DWARF units changed while reading",
-                                 FileName.str().c_str());
       Ctx = BatchCtx.get();
       First = Begin;
     } else if (!CrossUnitRefs && (!Syms.IsRelocatable || Relocated) &&
@@ -2095,9 +2130,18 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       // Reading the unit headers again mapped pages all over the section.
       Release.release();
     }
+    // With a pool, the pass of the chunk just ended is queued behind this
+    // batch's units: a worker out of units takes it while the other ends
+    // the batch, instead of both waiting for the batch's last unit.
+    Chunk *Ended = nullptr;
     if (Chunked && Begin % (Batch * ChunkBatches) == 0) {
-      if (!Chunks.empty())
-        CloseChunk(/*Pass=*/true);
+      if (!Chunks.empty()) {
+        Ended = LastChunk();
+        if (!Pool) {
+          CloseChunk(Ended, /*Pass=*/true);
+          Ended = nullptr;
+        }
+      }
       if (Error E = TakeAppendErr()) {
         AbandonChunks();
         return createFileError(FileName, std::move(E));
@@ -2141,33 +2185,67 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       }
       Merging = false;
     };
+    // The last batch's context and pages go once this batch's units are
+    // queued; the next batch's context is made while they convert.
+    auto FreeLast = [&]() {
+      DoneCtx.reset();
+      ReleaseRead();
+    };
+    auto MakeNext = [&]() -> Error {
+      if (!SliceSections || End == NumUnits)
+        return Error::success();
+      Expected<std::unique_ptr<DWARFContext>> CtxOrErr =
+          MakeSliceContext(End, std::min(NumUnits, End + Batch));
+      if (!CtxOrErr)
+        return CtxOrErr.takeError();
+      NextCtx = std::move(*CtxOrErr);
+      return Error::success();
+    };
+    Error NextErr = Error::success();
     if (Pool) {
       ThreadPoolTaskGroup Group(*Pool);
       for (size_t I = Begin; I < End; ++I)
         Group.async([&, I]() { ConvertAndMerge(I); });
+      if (Ended)
+        CloseChunk(Ended, /*Pass=*/true);
+      FreeLast();
+      NextErr = MakeNext();
       Group.wait();
     } else {
+      FreeLast();
       for (size_t I = Begin; I < End; ++I)
         ConvertAndMerge(I);
+      NextErr = MakeNext();
     }
-    if (!CrossUnitRefs && !Syms.IsRelocatable)
+    if (SliceSections) {
+      ReadBase = InfoBase;
+      ReadEnd = DICtx->getUnitAtIndex(End - 1)->getNextUnitOffset();
+    } else if (!CrossUnitRefs && !Syms.IsRelocatable) {
       Release.release();
+    }
     for (CUResult &R : Results)
       consumeError(std::move(R.Err));
     if (!FirstDiag.empty()) {
       consumeError(std::move(StopErr));
+      consumeError(std::move(NextErr));
       AbandonChunks();
       return DiagError();
     }
     if (StopErr) {
+      consumeError(std::move(NextErr));
       AbandonChunks();
       return std::move(StopErr);
     }
+    if (NextErr) {
+      AbandonChunks();
+      return std::move(NextErr);
+    }
   }
+  ReleaseRead();
   if (Chunked) {
     // The last chunk goes to the final deduplication as it is: its own pass
     // would run alone, with no unit left to convert beside it.
-    CloseChunk(/*Pass=*/false);
+    CloseChunk(LastChunk(), /*Pass=*/false);
     if (ChunkGroup)
       ChunkGroup->wait();
     if (Error E = TakeAppendErr()) {
