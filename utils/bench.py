@@ -6,7 +6,9 @@ each measurement, the median over --runs repetitions of: wall time, user+sys
 CPU time, peak RSS and output bytes, with the ratios ours/pahole.
 
 Measurements (inputs from fetch-kernel.sh's pristine/ copies, without .BTF):
-  vmlinux-detached   encode vmlinux to a raw BTF file, -j1 and -j2
+  vmlinux-detached   encode vmlinux to a raw BTF file, -j1 and -j2 in turns;
+                     the -j1 -> -j2 speed-up is the median of each run's
+                     pair, and every -j2 output is compared with -j1's
   vmlinux-elf        encode vmlinux and write .BTF into (a copy of) the ELF, -j2
   vmlinux-elf-objcopy-only
                      reference: llvm-objcopy-22 --add-section .BTF=<our BTF>
@@ -152,22 +154,36 @@ def main():
     def want(name):
         return not only or name in only
 
-    def measure(name, pahole_fn, ours_fn):
-        if not want(name):
+    raw = {}  # name -> (pahole Samples, our Samples), run by run
+
+    def measure_group(entries):
+        """Run each (name, pahole_fn, ours_fn) of entries --runs times,
+        interleaved run by run, so that figures compared across entries
+        (the -j1 -> -j2 speed-up) come from runs close in time."""
+        entries = [e for e in entries if want(e[0])]
+        if not entries:
             return
-        ps, os_ = [], []
+        acc = {name: ([], []) for name, _, _ in entries}
         for r in range(args.runs):
-            # Alternate the order so that cache effects fall on both sides.
-            order = [(pahole_fn, ps), (ours_fn, os_)]
-            if r % 2:
-                order.reverse()
-            for fn, acc in order:
-                if fn:
-                    acc.append(fn())
-            print("  %s run %d/%d done" % (name, r + 1, args.runs),
-                  file=sys.stderr)
-        results.append((name, median_sample(ps) if ps else None,
-                        median_sample(os_) if os_ else None))
+            for name, pahole_fn, ours_fn in entries:
+                # Alternate the order so that cache effects fall on both
+                # sides.
+                order = [(pahole_fn, acc[name][0]), (ours_fn, acc[name][1])]
+                if r % 2:
+                    order.reverse()
+                for fn, samples in order:
+                    if fn:
+                        samples.append(fn())
+                print("  %s run %d/%d done" % (name, r + 1, args.runs),
+                      file=sys.stderr)
+        for name, _, _ in entries:
+            ps, os_ = acc[name]
+            raw[name] = acc[name]
+            results.append((name, median_sample(ps) if ps else None,
+                            median_sample(os_) if os_ else None))
+
+    def measure(name, pahole_fn, ours_fn):
+        measure_group([(name, pahole_fn, ours_fn)])
 
     def vm_detached(cmd_fn, out):
         def f():
@@ -197,16 +213,34 @@ def main():
             return Sample(w, c, m, btf_bytes_of_elf(copy, work), 1)
         return f
 
-    pa_out = os.path.join(work, "pahole.btf")
-    our_out = os.path.join(work, "ours.btf")
-    for j in (1, 2):
-        pj = [] if j == 1 else ["-j"]
-        measure("vmlinux-detached-j%d" % j,
-                vm_detached(lambda o, pj=pj: [args.pahole, "-J"] + pj +
-                            PAHOLE_FLAGS + ["--btf_encode_detached=" + o,
-                                            vmlinux], pa_out),
-                vm_detached(lambda o, j=j: [tool, "-j%d" % j, vmlinux,
-                                            "--detached", o], our_out))
+    # -j1 and -j2 run in turns; every -j2 output is compared with the -j1
+    # output of the same run, which must be byte-identical.
+    jobs_mismatch = []
+
+    def ours_detached(j):
+        out = os.path.join(work, "ours-j%d.btf" % j)
+        f = vm_detached(lambda o: [tool, "-j%d" % j, vmlinux, "--detached",
+                                   o], out)
+        if j == 1:
+            return f
+
+        def g():
+            s = f()
+            j1_out = os.path.join(work, "ours-j1.btf")
+            if os.path.exists(j1_out):
+                with open(out, "rb") as a, open(j1_out, "rb") as b:
+                    if a.read() != b.read():
+                        jobs_mismatch.append(out)
+            return s
+        return g
+
+    measure_group([("vmlinux-detached-j%d" % j,
+                    vm_detached(lambda o, pj=pj: [args.pahole, "-J"] + pj +
+                                PAHOLE_FLAGS + ["--btf_encode_detached=" + o,
+                                                vmlinux],
+                                os.path.join(work, "pahole-j%d.btf" % j)),
+                    ours_detached(j))
+                   for j, pj in ((1, []), (2, ["-j"]))])
     measure("vmlinux-elf-j2",
             vm_elf(lambda c: [args.pahole, "-J", "-j"] + PAHOLE_FLAGS + [c],
                    "vmlinux.pahole"),
@@ -281,6 +315,7 @@ def main():
 
     shutil.rmtree(work, ignore_errors=True)
     lines = report(results, args, len(modules))
+    lines += speedup_report(raw, jobs_mismatch)
     lines += per_module_report(results)
     if batch_mismatch:
         lines.append("batch outputs differing from the one-module command: "
@@ -294,6 +329,28 @@ def main():
 
 def fmt_ratio(a, b):
     return "%.2f" % (a / b) if a and b else "-"
+
+
+def speedup_report(raw, jobs_mismatch):
+    """The -j1 -> -j2 speed-up on vmlinux, run by run."""
+    if "vmlinux-detached-j1" not in raw or "vmlinux-detached-j2" not in raw:
+        return []
+    out = [""]
+    for i, tag in ((0, "pahole 1.24 (-j1 -> -j)"),
+                   (1, "llvm-btf-split (-j1 -> -j2)")):
+        j1, j2 = raw["vmlinux-detached-j1"][i], raw["vmlinux-detached-j2"][i]
+        if not j1 or not j2:
+            continue
+        pairs = [a.wall / b.wall for a, b in zip(j1, j2)]
+        out.append("vmlinux speed-up, %s: median %.2fx over %d runs "
+                   "(each run's -j1 wall / its -j2 wall: %s)" % (
+                       tag, statistics.median(pairs), len(pairs),
+                       ", ".join("%.2f" % p for p in pairs)))
+    if raw["vmlinux-detached-j2"][1]:
+        out.append("llvm-btf-split -j2 output differing from -j1: %d of %d "
+                   "runs" % (len(jobs_mismatch),
+                             len(raw["vmlinux-detached-j2"][1])))
+    return out
 
 
 def per_module_report(results):
