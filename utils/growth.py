@@ -21,21 +21,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
-PAHOLE_FLAGS = ["--btf_gen_floats", "--lang_exclude=rust"]
-
-
-def run(cmd):
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit("command failed: %s\n%s" % (" ".join(cmd),
-                                             err.decode(errors="replace")))
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+# The same command runner and pahole flags as the benchmark (utils/bench.py).
+from bench import PAHOLE_FLAGS, run
 
 
 def debug_info_size(path):
@@ -153,7 +141,9 @@ def main():
         pa.append(path)
         res = {}
         for tag, cmd in (("pahole 1.24", pa), ("llvm-btf-split", ours)):
-            runs = [run(cmd) for _ in range(args.runs)]
+            # run() gives peak RSS in KB; the table and plot use MB.
+            runs = [(w, c, kb / 1024.0)
+                    for w, c, kb in (run(cmd) for _ in range(args.runs))]
             res[tag] = tuple(statistics.median(r[i] for r in runs)
                              for i in range(3))
             points.append((size, tag, res[tag][1], res[tag][2]))
