@@ -2065,27 +2065,29 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     }
   }
 
-  // A context over a batch's slice of .debug_info: parsing the unit headers
-  // of the whole section again would cost more than the batch. Each is made
-  // on this thread while the workers convert the batch before it. The
-  // sections' data are the file mapping, which no context owns.
-  auto MakeSliceContext =
-      [&](size_t Begin, size_t End) -> Expected<std::unique_ptr<DWARFContext>> {
+  // NextCtx: a context over the slice of .debug_info of the batch that
+  // starts at unit \p Begin (parsing the unit headers of the whole section
+  // again would cost more than the batch). Each is made on this thread while
+  // the workers convert the batch before it. The sections' data are the
+  // file mapping, which no context owns.
+  std::unique_ptr<DWARFContext> NextCtx;
+  auto MakeNextContext = [&](size_t Begin) -> Error {
+    if (!SliceSections || Begin >= NumUnits)
+      return Error::success();
+    size_t End = std::min(NumUnits, Begin + Batch);
     uint64_t InfoBase = DICtx->getUnitAtIndex(Begin)->getOffset();
     uint64_t InfoEnd = DICtx->getUnitAtIndex(End - 1)->getNextUnitOffset();
     (*SliceSections)["debug_info"] = MemoryBuffer::getMemBuffer(
         InfoData.slice(InfoBase, InfoEnd), "debug_info",
         /*RequiresNullTerminator=*/false);
-    std::unique_ptr<DWARFContext> Ctx =
-        DWARFContext::create(*SliceSections, Obj.getBytesInAddress(),
-                             Obj.isLittleEndian(), OnError, OnWarning);
-    if (Ctx->getNumCompileUnits() != End - Begin)
+    NextCtx = DWARFContext::create(*SliceSections, Obj.getBytesInAddress(),
+                                   Obj.isLittleEndian(), OnError, OnWarning);
+    if (NextCtx->getNumCompileUnits() != End - Begin)
       return createStringError(errc::invalid_argument,
                                "%s: DWARF units changed while reading",
                                FileName.str().c_str());
-    return std::move(Ctx);
+    return Error::success();
   };
-  std::unique_ptr<DWARFContext> NextCtx;
   // The slice of the last batch, whose pages of .debug_info have been read;
   // they are dropped once the next batch's units are queued.
   uint64_t ReadBase = 0, ReadEnd = 0;
@@ -2093,13 +2095,8 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
     Release.release(ReadBase, ReadEnd - ReadBase);
     ReadBase = ReadEnd = 0;
   };
-  if (SliceSections) {
-    Expected<std::unique_ptr<DWARFContext>> CtxOrErr =
-        MakeSliceContext(0, std::min(NumUnits, Batch));
-    if (!CtxOrErr)
-      return CtxOrErr.takeError();
-    NextCtx = std::move(*CtxOrErr);
-  }
+  if (Error E = MakeNextContext(0))
+    return E;
 
   // Convert in batches, merging each batch in unit order before the next,
   // to bound the memory held by unit results and parsed DIEs.
@@ -2191,16 +2188,6 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       DoneCtx.reset();
       ReleaseRead();
     };
-    auto MakeNext = [&]() -> Error {
-      if (!SliceSections || End == NumUnits)
-        return Error::success();
-      Expected<std::unique_ptr<DWARFContext>> CtxOrErr =
-          MakeSliceContext(End, std::min(NumUnits, End + Batch));
-      if (!CtxOrErr)
-        return CtxOrErr.takeError();
-      NextCtx = std::move(*CtxOrErr);
-      return Error::success();
-    };
     Error NextErr = Error::success();
     if (Pool) {
       ThreadPoolTaskGroup Group(*Pool);
@@ -2209,13 +2196,13 @@ btfsplit::encodeBTF(const ObjectFile &Obj, StringRef FileName,
       if (Ended)
         CloseChunk(Ended, /*Pass=*/true);
       FreeLast();
-      NextErr = MakeNext();
+      NextErr = MakeNextContext(End);
       Group.wait();
     } else {
       FreeLast();
       for (size_t I = Begin; I < End; ++I)
         ConvertAndMerge(I);
-      NextErr = MakeNext();
+      NextErr = MakeNextContext(End);
     }
     if (SliceSections) {
       ReadBase = InfoBase;
