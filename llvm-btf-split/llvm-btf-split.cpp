@@ -151,6 +151,11 @@ encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
   return BTFOrErr;
 }
 
+/// Where --roundtrip and --dedup read their BTF: --from-btf, else <input>.
+static StringRef btfSource(const DriverConfig &C) {
+  return C.BTFSource.empty() ? StringRef(C.Input) : StringRef(C.BTFSource);
+}
+
 /// The BTF a writing mode produces.
 static Expected<std::unique_ptr<BTFObject>>
 produceBTF(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
@@ -158,12 +163,12 @@ produceBTF(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
   case Mode::Encode:
     return encodeInput(C, Base, S);
   case Mode::Roundtrip: {
-    StringRef Source = C.BTFSource.empty() ? C.Input : C.BTFSource;
+    StringRef Source = btfSource(C);
     Phase P(S, "Read BTF", Source);
     return readBTFFile(Source, Base);
   }
   case Mode::Dedup: {
-    StringRef Source = C.BTFSource.empty() ? C.Input : C.BTFSource;
+    StringRef Source = btfSource(C);
     Expected<std::unique_ptr<BTFObject>> ObjOrErr = readBTFFile(Source, Base);
     if (!ObjOrErr)
       return ObjOrErr.takeError();
