@@ -29,6 +29,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Parallel.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ThreadPool.h"
@@ -60,6 +61,8 @@ struct RunStats {
   size_t RawBytes = 0;
   std::string Output;
   std::optional<OutputStatus> Status;
+  /// Which ELF writer wrote the output, and why not the append writer.
+  ELFWriteInfo Writer;
 };
 
 /// One phase of the run: a --time-trace event and a --stats line.
@@ -182,7 +185,26 @@ static Error writeResult(const DriverConfig &C, const BTFObject &O,
     Phase P(S, "Write ELF", Out);
     BTFSectionOptions Opts;
     Opts.OnlyIfChanged = C.OnlyIfChanged;
-    StatusOrErr = writeBTFSection(C.Input, Out, Raw, Opts);
+    Opts.Writer = C.Writer;
+    std::vector<SectionUpdate> Updates(1);
+    Updates[0].Name = BTFSectionName.str();
+    Updates[0].Data = Raw;
+    std::unique_ptr<MemoryBuffer> BaseSection;
+    if (!C.BTFBaseSection.empty()) {
+      ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
+          MemoryBuffer::getFile(C.BTFBaseSection, /*IsText=*/false,
+                                /*RequiresNullTerminator=*/false);
+      if (!BufOrErr)
+        return createFileError(C.BTFBaseSection,
+                               errorCodeToError(BufOrErr.getError()));
+      BaseSection = std::move(*BufOrErr);
+      Updates.push_back({BTFBaseSectionName.str(),
+                         ArrayRef<char>(BaseSection->getBufferStart(),
+                                        BaseSection->getBufferSize())});
+    } else if (C.RemoveBTFBaseSection) {
+      Updates.push_back({BTFBaseSectionName.str(), {}, /*Remove=*/true});
+    }
+    StatusOrErr = writeELFSections(C.Input, Out, Updates, Opts, &S.Writer);
   }
   if (!StatusOrErr)
     return StatusOrErr.takeError();
@@ -361,8 +383,12 @@ static void printStats(const DriverConfig &C, const RunStats &S, double Total) {
                   "raw BTF bytes: {3}\n",
                   S.BaseTypes, S.Types, S.StringBytes, S.RawBytes);
     OS << "  output '" << S.Output << "': "
-       << (*S.Status == OutputStatus::Written ? "written" : "unchanged")
-       << '\n';
+       << (*S.Status == OutputStatus::Written ? "written" : "unchanged");
+    if (!S.Writer.Writer.empty())
+      OS << " by " << S.Writer.Writer;
+    OS << '\n';
+    if (!S.Writer.FallbackReason.empty())
+      OS << "  append writer not used: " << S.Writer.FallbackReason << '\n';
   }
 }
 

@@ -75,7 +75,10 @@ static Error checkExistingBTF(const ObjectFile &Obj) {
       return NameOrErr.takeError();
     if (*NameOrErr != BTFSectionName)
       continue;
-    if (ELFSectionRef(Sec).getFlags() & ELF::SHF_ALLOC)
+    // An empty allocated .BTF is filled, as pahole fills it.
+    ELFSectionRef ESec(Sec);
+    if ((ESec.getFlags() & ELF::SHF_ALLOC) &&
+        (ESec.getSize() != 0 || ESec.getType() == ELF::SHT_NOBITS))
       return createStringError(
           errc::not_supported,
           "section '%s' is allocated (SHF_ALLOC, part of the loaded image); "
@@ -95,45 +98,27 @@ Error btfsplit::checkBTFSectionTarget(StringRef Path) {
   return Error::success();
 }
 
-Expected<OutputStatus>
-btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
-                          const BTFSectionOptions &Opts) {
-  if (Out.empty())
-    Out = In;
-  Expected<OwningBinary<ObjectFile>> ObjOrErr = openELFFile(In);
-  if (!ObjOrErr)
-    return ObjOrErr.takeError();
-  ObjectFile &Obj = *ObjOrErr->getBinary();
-  if (Error E = checkExistingBTF(Obj))
-    return createFileError(In, std::move(E));
-  // The kernel reads .BTF in the byte order of the ELF file it sits in.
-  if (RawBTF.size() >= 2) {
-    bool BTFLittle = static_cast<uint8_t>(RawBTF[0]) == 0x9f &&
-                     static_cast<uint8_t>(RawBTF[1]) == 0xeb;
-    if (BTFLittle != Obj.isLittleEndian())
-      return createFileError(
-          In, createStringError(errc::invalid_argument,
-                                "the BTF is %s-endian but the ELF file is "
-                                "%s-endian",
-                                BTFLittle ? "little" : "big",
-                                Obj.isLittleEndian() ? "little" : "big"));
-  }
-
-  // llvm-objcopy --remove-section .BTF --add-section .BTF=<raw>: removal
-  // runs before addition, so this both adds and replaces.
+/// The ObjCopy writer: `llvm-objcopy --remove-section N... --add-section
+/// N=F...` (removal runs before addition, so this both adds and replaces).
+static Expected<OutputStatus> writeWithObjCopy(StringRef In, StringRef Out,
+                                               ObjectFile &Obj,
+                                               ArrayRef<SectionUpdate> Updates,
+                                               const BTFSectionOptions &Opts) {
   objcopy::ConfigManager Config;
   Config.Common.InputFilename = In;
   Config.Common.OutputFilename = Out;
-  if (Error E =
-          Config.Common.ToRemove.addMatcher(objcopy::NameOrPattern::create(
-              BTFSectionName, objcopy::MatchStyle::Literal,
-              [](Error E) { return E; })))
-    return std::move(E);
-  Config.Common.AddSection.emplace_back(
-      BTFSectionName,
-      MemoryBuffer::getMemBuffer(StringRef(RawBTF.data(), RawBTF.size()),
-                                 BTFSectionName,
-                                 /*RequiresNullTerminator=*/false));
+  for (const SectionUpdate &U : Updates) {
+    if (Error E = Config.Common.ToRemove.addMatcher(
+            objcopy::NameOrPattern::create(U.Name, objcopy::MatchStyle::Literal,
+                                           [](Error E) { return E; })))
+      return std::move(E);
+  }
+  for (const SectionUpdate &U : Updates)
+    if (!U.Remove)
+      Config.Common.AddSection.emplace_back(
+          U.Name, MemoryBuffer::getMemBuffer(
+                      StringRef(U.Data.data(), U.Data.size()), U.Name,
+                      /*RequiresNullTerminator=*/false));
 
   OutputOptions OutOpts;
   OutOpts.OnlyIfChanged = Opts.OnlyIfChanged;
@@ -149,4 +134,74 @@ btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
         return Error::success();
       },
       OutOpts);
+}
+
+Expected<OutputStatus>
+btfsplit::writeELFSections(StringRef In, StringRef Out,
+                           ArrayRef<SectionUpdate> Updates,
+                           const BTFSectionOptions &Opts, ELFWriteInfo *Info) {
+  if (Out.empty())
+    Out = In;
+  ELFWriteInfo Dummy;
+  if (!Info)
+    Info = &Dummy;
+  Expected<OwningBinary<ObjectFile>> ObjOrErr = openELFFile(In);
+  if (!ObjOrErr)
+    return ObjOrErr.takeError();
+  ObjectFile &Obj = *ObjOrErr->getBinary();
+  if (Error E = checkExistingBTF(Obj))
+    return createFileError(In, std::move(E));
+  // The kernel reads .BTF in the byte order of the ELF file it sits in.
+  for (const SectionUpdate &U : Updates) {
+    if (U.Remove || U.Data.size() < 2)
+      continue;
+    bool BTFLittle = static_cast<uint8_t>(U.Data[0]) == 0x9f &&
+                     static_cast<uint8_t>(U.Data[1]) == 0xeb;
+    if (BTFLittle != Obj.isLittleEndian())
+      return createFileError(
+          In, createStringError(errc::invalid_argument,
+                                "the BTF is %s-endian but the ELF file is "
+                                "%s-endian",
+                                BTFLittle ? "little" : "big",
+                                Obj.isLittleEndian() ? "little" : "big"));
+  }
+
+  MemoryBufferRef Buf = Obj.getMemoryBufferRef();
+  // ObjCopy cannot grow a section inside a segment: an empty allocated .BTF
+  // is always filled by the append writer.
+  bool Fill = hasEmptyAllocSection(Buf, BTFSectionName);
+  if (Opts.Writer != ELFWriterKind::ObjCopy || Fill) {
+    TimeTraceScope Scope("Append sections", Out);
+    OutputOptions OutOpts;
+    OutOpts.OnlyIfChanged = Opts.OnlyIfChanged;
+    Expected<AppendPlan> PlanOrErr = planAppend(Buf, Updates);
+    Expected<OutputStatus> StatusOrErr =
+        PlanOrErr ? executeAppend(In, Out, *PlanOrErr, OutOpts)
+                  : Expected<OutputStatus>(PlanOrErr.takeError());
+    if (StatusOrErr) {
+      Info->Writer = PlanOrErr->Fills ? "append (fill)" : "append";
+      return StatusOrErr;
+    }
+    Error E = StatusOrErr.takeError();
+    bool Refused = E.isA<AppendRefusal>();
+    if (!Refused || Opts.Writer == ELFWriterKind::Append || Fill)
+      // Errors of executeAppend() name their file; the others do not.
+      return PlanOrErr && !Refused ? std::move(E)
+                                   : createFileError(In, std::move(E));
+    handleAllErrors(std::move(E), [&](const AppendRefusal &R) {
+      Info->FallbackReason = R.reason();
+    });
+  }
+  Info->Writer = "objcopy";
+  return writeWithObjCopy(In, Out, Obj, Updates, Opts);
+}
+
+Expected<OutputStatus> btfsplit::writeBTFSection(StringRef In, StringRef Out,
+                                                 ArrayRef<char> RawBTF,
+                                                 const BTFSectionOptions &Opts,
+                                                 ELFWriteInfo *Info) {
+  SectionUpdate U;
+  U.Name = BTFSectionName.str();
+  U.Data = RawBTF;
+  return writeELFSections(In, Out, U, Opts, Info);
 }
