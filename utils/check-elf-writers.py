@@ -22,6 +22,7 @@ Prints one line per check and a summary; exits 1 on any mismatch.
 """
 
 import argparse
+import functools
 import os
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+print = functools.partial(print, flush=True)
 
 
 def run(cmd, **kw):
@@ -107,7 +109,7 @@ def main():
         p = run([args.tool, "--roundtrip", "--from-btf", base, "--stats",
                  fill], capture_output=True, text=True)
         raw = os.path.join(work, "raw.btf")
-        run([args.tool, "--roundtrip", "--from-btf", base, "--detached", raw])
+        run([args.tool, "--roundtrip", base, "--detached", raw])
         got = os.path.join(work, "fill.btf")
         run([args.objcopy, "--dump-section", ".BTF=" + got, fill,
              os.path.join(work, "junk")])
