@@ -93,6 +93,10 @@ private:
     CU.getAbbreviations();
   }
   void convert(const EncodeContext &EC, DWARFUnit *CU, CUResult &R);
+  /// The counter of one part in Opts.CPU (--stats), or null.
+  CPUCounter *cpu(CPUCounter EncoderCPUTimes::*Part) const {
+    return Opts.CPU ? &(Opts.CPU->*Part) : nullptr;
+  }
 
   // Chunks (see EncoderOptions::ChunkPass).
   struct Chunk {
@@ -246,6 +250,7 @@ Error Encoder::extractAllUnits() {
   if (!CrossUnitRefs)
     return Error::success();
   auto Extract = [&](DWARFUnit *CU) {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Convert));
     parseAbbrevs(*CU);
     if (Error E = checkUnitBounds(*CU, FileName))
       return onDiag(std::move(E));
@@ -316,6 +321,7 @@ Error Encoder::makeNextContext(size_t Begin) {
   // context owns.
   if (!SliceSections || Begin >= NumUnits)
     return Error::success();
+  CPUScope CPU(cpu(&EncoderCPUTimes::Contexts));
   size_t End = std::min(NumUnits, Begin + Batch);
   uint64_t InfoBase = DICtx->getUnitAtIndex(Begin)->getOffset();
   uint64_t InfoEnd = DICtx->getUnitAtIndex(End - 1)->getNextUnitOffset();
@@ -333,6 +339,7 @@ Error Encoder::makeNextContext(size_t Begin) {
 }
 
 void Encoder::convert(const EncodeContext &EC, DWARFUnit *CU, CUResult &R) {
+  CPUScope CPU(cpu(&EncoderCPUTimes::Convert));
   parseAbbrevs(*CU);
   if (!CrossUnitRefs)
     if (Error E = checkUnitBounds(*CU, FileName, EC.InfoBase)) {
@@ -368,8 +375,12 @@ void Encoder::closeChunk(size_t Index, bool Pass) {
   // conversion of later units.
   auto Run = [this, Index, Pass]() {
     Chunk &C = Chunks[Index];
-    C.Err = Pass ? Opts.ChunkPass(*C.Obj) : Error::success();
+    {
+      CPUScope CPU(cpu(&EncoderCPUTimes::ChunkPass));
+      C.Err = Pass ? Opts.ChunkPass(*C.Obj) : Error::success();
+    }
     ChunkOrder->markReady(Index, [this](size_t K) -> Error {
+      CPUScope CPU(cpu(&EncoderCPUTimes::ChunkAppend));
       Chunk &Done = Chunks[K];
       Error E = std::move(Done.Err);
       if (!E)
@@ -410,6 +421,7 @@ Error Encoder::convertBatch(size_t Begin) {
     First = Begin;
   } else if (!CrossUnitRefs && (!Syms->IsRelocatable || Relocated) &&
              Begin != 0) {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Contexts));
     DICtx.reset();
     DICtx = makeContext();
     if (DICtx->getNumCompileUnits() != NumUnits)
@@ -448,6 +460,7 @@ Error Encoder::convertBatch(size_t Begin) {
   auto ConvertAndMerge = [&](size_t I) {
     convert(EC, Ctx->getUnitAtIndex(I - First), Results[I - Begin]);
     MergeOrder.markReady(I - Begin, [&](size_t K) -> Error {
+      CPUScope CPU(cpu(&EncoderCPUTimes::Merge));
       CUResult &R = Results[K];
       Error E = std::move(R.Err);
       if (!E && !R.Skipped && R.Types) {
@@ -460,6 +473,7 @@ Error Encoder::convertBatch(size_t Begin) {
   // The last batch's context and pages go once this batch's units are
   // queued; the next batch's context is made while they convert.
   auto FreeLast = [&]() {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Contexts));
     DoneCtx.reset();
     Release->release(ReadBase, ReadEnd - ReadBase);
     ReadBase = ReadEnd = 0;
@@ -517,11 +531,20 @@ Error Encoder::finishChunks() {
 }
 
 Expected<std::unique_ptr<BTFObject>> Encoder::run() {
-  if (Error E = readSymbols())
-    return E;
-  if (Error E = openDWARF())
-    return E;
-  scanAbbreviations();
+  {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Symbols));
+    if (Error E = readSymbols())
+      return E;
+  }
+  {
+    CPUScope CPU(cpu(&EncoderCPUTimes::OpenDWARF));
+    if (Error E = openDWARF())
+      return E;
+  }
+  {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Abbrevs));
+    scanAbbreviations();
+  }
   if (Opts.Threads != 1)
     Pool.emplace(hardware_concurrency(Opts.Threads));
   if (Error E = extractAllUnits())
@@ -535,6 +558,7 @@ Expected<std::unique_ptr<BTFObject>> Encoder::run() {
       return E;
   if (Error E = finishChunks())
     return E;
+  CPUScope CPU(cpu(&EncoderCPUTimes::Finish));
   if (Error E = M->finish(*Out))
     return createFileError(FileName, std::move(E));
   return std::move(Out);

@@ -22,6 +22,7 @@
 #define LLVM_BTF_SPLIT_LIB_DWARF2BTF_DWARFTOBTF_H
 
 #include "BTF/BTFObject.h"
+#include "Support/CPUTime.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Error.h"
 #include <functional>
@@ -47,6 +48,20 @@ struct BTFFeatures {
   bool Enum64 = true;
 };
 
+/// CPU time of the parts of encodeBTF (EncoderOptions::CPU), in the order
+/// they first run.
+struct EncoderCPUTimes {
+  CPUCounter Symbols;     ///< ELF symbols read and indexed
+  CPUCounter OpenDWARF;   ///< relocation (modules), unit headers
+  CPUCounter Abbrevs;     ///< the scan for cross-unit references
+  CPUCounter Contexts;    ///< per-batch contexts made, old ones freed
+  CPUCounter Convert;     ///< units converted (bounds checks included)
+  CPUCounter Merge;       ///< units merged in order
+  CPUCounter ChunkPass;   ///< chunk deduplication passes
+  CPUCounter ChunkAppend; ///< passed chunks appended in order
+  CPUCounter Finish;      ///< the merger's last step
+};
+
 struct EncoderOptions {
   BTFFeatures Features;
   /// DWARF languages (DW_LANG_ codes) whose compile units are skipped
@@ -63,6 +78,9 @@ struct EncoderOptions {
   /// deduplicated chunks and the last one as it is; the pass keeps every
   /// VAR, in order.
   std::function<llvm::Error(BTFObject &)> ChunkPass;
+  /// When set, the CPU time of each part of the encoding, summed over the
+  /// threads that ran it (--stats).
+  EncoderCPUTimes *CPU = nullptr;
 };
 
 /// Encode the DWARF of \p Obj as BTF, not yet deduplicated. With \p Base

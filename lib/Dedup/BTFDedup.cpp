@@ -1212,8 +1212,10 @@ static Error runDedup(BTFObject &O, const DedupOptions &Opts,
                       const DedupBaseIndex::Data *BaseData) {
   Deduplicator D(O, Opts, BaseData);
   std::optional<Error> Result;
-  llvm::thread T(std::optional<unsigned>(DedupStackSize),
-                 [&] { Result.emplace(D.run()); });
+  llvm::thread T(std::optional<unsigned>(DedupStackSize), [&] {
+    CPUScope CPU(Opts.CPU);
+    Result.emplace(D.run());
+  });
   T.join();
   return std::move(*Result);
 }

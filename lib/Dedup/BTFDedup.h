@@ -20,6 +20,7 @@
 #define LLVM_BTF_SPLIT_LIB_DEDUP_BTFDEDUP_H
 
 #include "BTF/BTFObject.h"
+#include "Support/CPUTime.h"
 #include "llvm/Support/Error.h"
 #include <memory>
 
@@ -32,6 +33,9 @@ struct DedupOptions {
   /// `strs_deduped` flag), whose strings are already unique; an encoder that
   /// builds through BTFObject::addString() may clear it to keep that order.
   bool DedupStrings = true;
+  /// When set, the CPU time of the deduplication (which runs on a thread of
+  /// its own) is added to it (--stats).
+  CPUCounter *CPU = nullptr;
 };
 
 /// What deduplicating split BTF needs from its base, computed once and then
