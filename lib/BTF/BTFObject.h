@@ -193,7 +193,6 @@ public:
                   uint32_t Bits, uint32_t BitOffset = 0);
   uint32_t addRef(unsigned Kind, llvm::StringRef Name, uint32_t Type);
   uint32_t addArray(uint32_t Elem, uint32_t Index, uint32_t Nelems);
-  uint32_t addFloat(llvm::StringRef Name, uint32_t Size);
   uint32_t addFwd(llvm::StringRef Name, bool IsUnion);
   uint32_t addFunc(llvm::StringRef Name, uint32_t Proto, unsigned Linkage);
   uint32_t addVar(llvm::StringRef Name, uint32_t Type, uint32_t Linkage);

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BTF/BTFReader.h"
+#include "Support/Errors.h"
 #include "Support/MemoryPolicy.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/Object/ELFObjectFile.h"
@@ -15,12 +16,6 @@
 
 using namespace llvm;
 using namespace btfsplit;
-
-template <typename... Ts>
-static Error makeError(const char *Fmt, Ts &&...Vals) {
-  return createStringError(errc::invalid_argument,
-                           formatv(Fmt, std::forward<Ts>(Vals)...).str());
-}
 
 Expected<BTFHeader> btfsplit::readBTFHeader(ArrayRef<uint8_t> Data) {
   BTFHeader H;
