@@ -137,6 +137,29 @@ static const FeatureInfo *findFeature(StringRef Name) {
   return nullptr;
 }
 
+/// "unknown BTF feature 'flaot' in '--btf-features' (did you mean 'float'?)":
+/// the closest feature name (or "default"/"all") when one is close enough.
+static std::string unknownFeatureMessage(StringRef Name, StringRef Option) {
+  std::string Msg =
+      ("unknown BTF feature '" + Name + "' in '" + Option + "'").str();
+  StringRef Best;
+  unsigned BestDist = ~0u;
+  auto Consider = [&](StringRef Candidate) {
+    unsigned D = Name.edit_distance(Candidate, /*AllowReplacements=*/true);
+    if (D < BestDist) {
+      Best = Candidate;
+      BestDist = D;
+    }
+  };
+  for (const FeatureInfo &F : FeatureTable)
+    Consider(F.Name);
+  Consider("default");
+  Consider("all");
+  if (BestDist <= 2 || BestDist * 3 <= Name.size())
+    Msg += (" (did you mean '" + Best + "'?)").str();
+  return Msg;
+}
+
 void btfsplit::printBTFFeatures(raw_ostream &OS) {
   for (const FeatureInfo &F : FeatureTable)
     OS << F.Name << (F.InDefault ? " (default)" : "")
@@ -194,12 +217,17 @@ namespace {
 /// Applies feature options in command-line order, as pahole does.
 class FeatureParser {
 public:
-  FeatureParser(DriverConfig &C) : C(C) {}
+  /// \p WarnUnknown: warn about unknown names in a non-strict list. pahole
+  /// ignores them quietly, so that kbuild can pass names of newer pahole
+  /// versions; the pahole personality does the same.
+  FeatureParser(DriverConfig &C, bool WarnUnknown)
+      : C(C), WarnUnknown(WarnUnknown) {}
 
   /// pahole --btf_features[_strict]=LIST: the first one switches every
   /// feature off, then each list turns on the features it names; "default"
-  /// (or 1.26's "all") turns on the default set. Unknown names are ignored,
-  /// or an error when \p Strict.
+  /// (or 1.26's "all") turns on the default set. Unknown names are skipped
+  /// (with a warning naming the closest known name when WarnUnknown), the
+  /// rest of the list still applies; with \p Strict they are an error.
   Error parseList(StringRef Option, StringRef List, bool Strict) {
     if (!SeenList) {
       for (const FeatureInfo &F : FeatureTable)
@@ -222,8 +250,10 @@ public:
       if (!F) {
         if (Strict)
           return createStringError(errc::invalid_argument,
-                                   "unknown BTF feature '%s' in '%s'",
-                                   Name.str().c_str(), Option.str().c_str());
+                                   unknownFeatureMessage(Name, Option));
+        if (WarnUnknown)
+          C.Warnings.push_back(unknownFeatureMessage(Name, Option) +
+                               "; ignoring it");
         continue;
       }
       if (Error E = enable(Option, *F, Strict, /*Explicit=*/true))
@@ -267,6 +297,7 @@ private:
   }
 
   DriverConfig &C;
+  bool WarnUnknown;
   bool SeenList = false;
   StringSet<> Warned;
 };
@@ -444,7 +475,7 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
                                V.str().c_str());
   }
 
-  FeatureParser Features(Config);
+  FeatureParser Features(Config, /*WarnUnknown=*/true);
   for (const Arg *A : Args.filtered(OPT_btf_features, OPT_btf_features_strict))
     if (Error E =
             Features.parseList(A->getSpelling(), A->getValue(),
@@ -493,6 +524,10 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
 
   bool Writes = Config.Action == Mode::Encode || Config.Action == Mode::Dedup ||
                 Config.Action == Mode::Roundtrip;
+  if (!Writes && !Config.DepFile.empty())
+    return createStringError(errc::invalid_argument,
+                             "--depfile needs an output file: --dump and "
+                             "--verify write none");
   if (!Writes && (!Config.Output.empty() || !Config.Detached.empty() ||
                   !Config.DepFile.empty()))
     return createStringError(errc::invalid_argument,
@@ -580,7 +615,7 @@ btfsplit::parsePaholeOptions(ArrayRef<const char *> Argv) {
   Config.PrintConfig = Args.hasArg(PAHOLE_print_config);
 
   bool Encode = false;
-  FeatureParser Features(Config);
+  FeatureParser Features(Config, /*WarnUnknown=*/false);
   for (const Arg *A : Args) {
     StringRef Spelling = A->getSpelling();
     switch (A->getOption().getID()) {

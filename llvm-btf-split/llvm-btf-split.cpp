@@ -89,7 +89,7 @@ static Expected<std::unique_ptr<BTFObject>> readBase(const DriverConfig &C,
   if (C.BaseFile.empty())
     return nullptr;
   Phase P(S, "Read base", C.BaseFile);
-  return readBTFFile(C.BaseFile);
+  return readBaseBTFFile(C.BaseFile);
 }
 
 /// Encode mode: the BTF of the DWARF in C.Input, deduplicated unless

@@ -244,10 +244,13 @@ def check_modules(args, btfcmp):
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--corpus', default='/work/corpus')
+    p.add_argument('--corpus', required=True,
+                   help='the corpus (made by fetch-kernel.sh)')
     p.add_argument('--tool', default=os.path.join(HERE, '..', 'build', 'bin',
                                                   'llvm-btf-split'))
-    p.add_argument('--btfcmp', default='/work/shared/tools/btfcmp.py')
+    p.add_argument('--btfcmp', default=os.path.join(
+        HERE, '..', '..', 'shared', 'tools', 'btfcmp.py'),
+        help='btfcmp.py (default: ../shared/tools/btfcmp.py beside the clone)')
     p.add_argument('--out', default='corpus-encode.out',
                    help='work directory for the outputs')
     p.add_argument('--raw-dedup', metavar='CMD',

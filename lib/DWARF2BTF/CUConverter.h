@@ -20,6 +20,7 @@
 #include "DWARF2BTF/DIEUtils.h"
 #include "DWARF2BTF/DWARFToBTF.h"
 #include "DWARF2BTF/ELFSymbols.h"
+#include "Support/Errors.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/DebugInfo/DWARF/DWARFAbbreviationDeclaration.h"
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
@@ -233,10 +234,9 @@ private:
   std::optional<std::pair<uint64_t, std::optional<uint64_t>>>
   variableAddress(const llvm::DWARFDie &D);
   llvm::Error dieError(const llvm::DWARFDie &D, const llvm::Twine &Msg) {
-    return llvm::createStringError(
-        llvm::errc::invalid_argument, "%s: DIE 0x%08" PRIx64 ": %s",
-        EC.FileName.str().c_str(), EC.InfoBase + D.getOffset(),
-        Msg.str().c_str());
+    return llvm::createFileError(
+        EC.FileName, makeError("DIE 0x{0:x-8}: {1}",
+                               EC.InfoBase + D.getOffset(), Msg.str()));
   }
   uint32_t str(llvm::StringRef S) { return R.Types->addString(S); }
   /// str() of the name \p V (DW_AT_name of \p D), remembered by

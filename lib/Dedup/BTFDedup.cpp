@@ -88,6 +88,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Dedup/BTFDedup.h"
+#include "Support/Errors.h"
 #include "Support/MemoryPolicy.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
@@ -112,11 +113,6 @@ constexpr uint32_t MaxNrTypes = 0x7fffffff;
 constexpr unsigned MaxIdenticalDepth = 1024;
 /// Stack for the passes: recursion depth follows type chains.
 constexpr unsigned DedupStackSize = 256u << 20;
-
-template <typename... Ts> Error makeError(const char *Fmt, Ts &&...Vals) {
-  return createStringError(errc::invalid_argument,
-                           formatv(Fmt, std::forward<Ts>(Vals)...).str());
-}
 
 //===----------------------------------------------------------------------===//
 // Raw type access
