@@ -130,6 +130,9 @@ def main():
         os.path.dirname(os.path.abspath(__file__)), "..", "build", "bin",
         "llvm-btf-split"))
     ap.add_argument("--pahole", default=shutil.which("pahole") or "pahole")
+    ap.add_argument("--pahole-compat", default="1.24",
+                    help="llvm-btf-split's --pahole-compat level (default 1.24,"
+                    " the level of the 6.1 corpus and of pahole 1.24)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--modules", type=int, default=0,
                     help="use only the first N modules (sorted); 0 = all")
@@ -139,7 +142,8 @@ def main():
     args = ap.parse_args()
 
     corpus = os.path.abspath(args.corpus)
-    tool = os.path.abspath(args.tool)
+    # The tool and its compatibility level: every run of ours starts with it.
+    tool = [os.path.abspath(args.tool), "--pahole-compat=" + args.pahole_compat]
     vmlinux = os.path.join(corpus, "pristine", "vmlinux")
     base = os.path.join(corpus, "vmlinux")
     moddir = os.path.join(corpus, "pristine", "modules")
@@ -219,7 +223,7 @@ def main():
 
     def ours_detached(j):
         out = os.path.join(work, "ours-j%d.btf" % j)
-        f = vm_detached(lambda o: [tool, "-j%d" % j, vmlinux, "--detached",
+        f = vm_detached(lambda o: tool + ["-j%d" % j, vmlinux, "--detached",
                                    o], out)
         if j == 1:
             return f
@@ -244,13 +248,13 @@ def main():
     measure("vmlinux-elf-j2",
             vm_elf(lambda c: [args.pahole, "-J", "-j"] + PAHOLE_FLAGS + [c],
                    "vmlinux.pahole"),
-            vm_elf(lambda c: [tool, "-j2", c], "vmlinux.ours"))
+            vm_elf(lambda c: tool + ["-j2", c], "vmlinux.ours"))
     # The raw BTF that llvm-objcopy adds is made once, outside the timing.
     oc_btf = os.path.join(work, "objcopy-input.btf")
 
     def oc_cmd(c):
         if not os.path.exists(oc_btf):
-            subprocess.run([tool, "-j2", vmlinux, "--detached", oc_btf],
+            subprocess.run(tool + ["-j2", vmlinux, "--detached", oc_btf],
                            check=True)
         return [objcopy, "--add-section", ".BTF=" + oc_btf, c]
     measure("vmlinux-elf-objcopy-only", None,
@@ -268,7 +272,7 @@ def main():
             "--btf_encode_detached=" + mod_out("pahole", m), m]
 
     def ours_mod(m):
-        return [tool, "-j1", "--btf-base", base, m, "--detached",
+        return tool + ["-j1", "--btf-base", base, m, "--detached",
                 mod_out("ours", m)]
 
     def mods(fn, tag, jobs):
@@ -294,7 +298,7 @@ def main():
             outdir = os.path.join(work, "batch")
             shutil.rmtree(outdir, ignore_errors=True)
             os.makedirs(outdir)
-            cmd = [tool, "-j%d" % jobs, "--btf-base", base, "--detached-dir",
+            cmd = tool + ["-j%d" % jobs, "--btf-base", base, "--detached-dir",
                    outdir, "--batch"] + modules
             w, c, m = run(cmd)
             for mod in modules:
@@ -308,7 +312,7 @@ def main():
                                        for f in os.listdir(outdir)),
                           len(modules))
         return f
-    probe = subprocess.run([tool, "--help"], capture_output=True, text=True)
+    probe = subprocess.run(tool + ["--help"], capture_output=True, text=True)
     for jobs in (1, 2):
         if "--batch" in probe.stdout:
             measure("modules-batch-j%d" % jobs, None, ours_batch(jobs))
