@@ -5,8 +5,6 @@ static __attribute__((noinline, used)) unsigned int hash(unsigned int x) {
   return x * 2654435761u;
 }
 
-static __attribute__((noinline, used)) int same(const char *s) {
-  return s[0];
-}
+static __attribute__((noinline, used)) int same(const char *s) { return s[0]; }
 
 unsigned int use_a(unsigned int v) { return hash(v) + same("a"); }
