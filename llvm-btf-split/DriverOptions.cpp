@@ -129,7 +129,7 @@ static constexpr FeatureInfo FeatureTable[] = {
     {"reproducible_build", nullptr, false},
     {"distilled_base", nullptr, false},
     {"global_var", &BTFFeatures::GlobalVar, false, true},
-    {"attributes", nullptr, false},
+    {"attributes", &BTFFeatures::Attributes, false, true},
 };
 
 /// Features that need no member because they are always honoured.

@@ -72,6 +72,9 @@ struct BTFFeatures {
   bool DeclTagKfuncs = false;
   /// global_var (1.30): VARs for the globals of every data section.
   bool GlobalVar = false;
+  /// attributes (1.30): the pointers an arena kfunc returns or takes first
+  /// or second (KF_ARENA_*) get a TYPE_TAG "address_space(1)" (kflag 1).
+  bool Attributes = false;
 };
 
 struct EncoderOptions {

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DWARF2BTF/FunctionStates.h"
+#include "llvm/Support/Errc.h"
 
 using namespace llvm;
 using namespace btfsplit;
@@ -116,12 +117,32 @@ void FunctionStates::save(FuncState S, bool PrefixMatched,
   States.push_back(std::move(S));
 }
 
-/// KF_FASTCALL in the kernel's include/linux/btf.h.
+/// KF_FASTCALL and KF_ARENA_* in the kernel's include/linux/btf.h.
 constexpr uint32_t KfFastcall = 1u << 12;
+constexpr uint32_t KfArenaRet = 1u << 13;
+constexpr uint32_t KfArenaArg1 = 1u << 14;
+constexpr uint32_t KfArenaArg2 = 1u << 15;
 
-void FunctionStates::emit(BTFObject &Out) {
+/// pahole 1.30's btf__tag_bpf_arena_ptr: for the pointer \p PtrId, a
+/// TYPE_TAG "address_space(1)" with kflag 1 (a type attribute) on its
+/// pointee, and a new pointer to that tag; the new pointer's ID.
+static Expected<uint32_t> tagArenaPointer(BTFObject &Out, uint32_t PtrId,
+                                          StringRef Func) {
+  if (!PtrId || PtrId >= Out.typeCount() ||
+      Out.type(PtrId)->getKind() != BTF::BTF_KIND_PTR)
+    return createStringError(errc::invalid_argument,
+                             "arena kfunc '%s': type %u is not a pointer",
+                             Func.str().c_str(), PtrId);
+  uint32_t Pointee = Out.type(PtrId)->Type;
+  uint32_t Tag = Out.addType({Out.addString("address_space(1)"),
+                              makeInfo(BTF::BTF_KIND_TYPE_TAG, 0, true),
+                              Pointee});
+  return Out.addRef(BTF::BTF_KIND_PTR, "", Tag);
+}
+
+Error FunctionStates::emit(BTFObject &Out) {
   if (States.empty())
-    return;
+    return Error::success();
   bool V130 = Level == PaholeLevel::V1_30;
   // pahole sorts the states with glibc's qsort by their ELF entries:
   // 1.30 with functions_cmp (so "foo" and "foo.isra.0" group together),
@@ -160,6 +181,29 @@ void FunctionStates::emit(BTFObject &Out) {
            (V130 || (!S.UncertainParmLoc && !E.AmbiguousAddr));
     if (!Add)
       continue;
+    // attributes: arena kfuncs' pointers, before the FUNC_PROTO.
+    if (E.Kfunc && F.DeclTagKfuncs && F.Attributes) {
+      auto Tag = [&](uint32_t &Id) -> Error {
+        Expected<uint32_t> New = tagArenaPointer(Out, Id, E.Name);
+        if (!New)
+          return New.takeError();
+        Id = *New;
+        return Error::success();
+      };
+      if (E.KfuncFlags & KfArenaRet)
+        if (Error Err = Tag(S.RetType))
+          return Err;
+      for (unsigned I = 0; I < 2; ++I) {
+        if (!(E.KfuncFlags & (I ? KfArenaArg2 : KfArenaArg1)))
+          continue;
+        if (S.Params.size() <= I)
+          return createStringError(errc::invalid_argument,
+                                   "arena kfunc '%s' has no argument %u",
+                                   E.Name.str().c_str(), I + 1);
+        if (Error Err = Tag(S.Params[I].Type))
+          return Err;
+      }
+    }
     std::vector<uint32_t> W = {
         0, makeInfo(BTF::BTF_KIND_FUNC_PROTO, S.Params.size()), S.RetType};
     for (const FuncState::Param &P : S.Params) {
@@ -179,4 +223,5 @@ void FunctionStates::emit(BTFObject &Out) {
       Out.addDeclTag(Out.str(A.ValueOff).str(), Func, A.Component);
   }
   States.clear();
+  return Error::success();
 }

@@ -70,8 +70,9 @@ public:
   void save(FuncState S, bool PrefixMatched, llvm::StringRef DwarfName);
 
   /// Merge the saved states per ELF function and append the FUNCs that
-  /// survive to \p Out, sorted by name.
-  void emit(BTFObject &Out);
+  /// survive to \p Out, sorted by name. Fails as pahole does on an arena
+  /// kfunc whose tagged return or argument is not a pointer.
+  llvm::Error emit(BTFObject &Out);
 
   size_t size() const { return States.size(); }
 

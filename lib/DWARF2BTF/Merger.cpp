@@ -137,7 +137,8 @@ uint32_t Merger::debugStr(StringRef Sec, uint32_t Off) {
 
 Error Merger::finish(BTFObject &Out) {
   if (States)
-    States->emit(Out);
+    if (Error E = States->emit(Out))
+      return E;
   if (Percpu.empty())
     return Error::success();
   size_t NextVar = 0;
