@@ -53,7 +53,13 @@ def dump_btf(objcopy, elf, out):
 
 def run(cmd, log):
     t0 = time.time()
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        r = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+    except OSError as e:
+        if log is not None:
+            log.append('%s: %s' % (' '.join(cmd), e))
+        return 127, time.time() - t0
     if r.returncode and log is not None:
         log.append('%s: exit %d: %s' % (' '.join(cmd), r.returncode,
                                         r.stdout.decode(errors='replace')[:500]))
