@@ -89,6 +89,9 @@ def main():
                     shutil.which('llvm-objcopy') or 'llvm-objcopy')
     ap.add_argument('--skip-vmlinux', action='store_true',
                     help='reuse SCRATCH/ours/vmlinux from an earlier run')
+    ap.add_argument('--resume', action='store_true',
+                    help='skip the modules SCRATCH/verdicts-LEVEL.txt has as '
+                    'identical (each verdict is appended there as it comes)')
     args = ap.parse_args()
 
     tool = os.path.join(args.bindir, 'llvm-btf-split-pahole-' + args.level)
@@ -151,6 +154,12 @@ def main():
         mods = [m for m in mods if args.only in m]
     if args.limit:
         mods = mods[:args.limit]
+    verdicts = os.path.join(args.scratch, 'verdicts-%s.txt' % args.level)
+    resumed = set()
+    if args.resume and os.path.exists(verdicts):
+        resumed = {l.split(None, 1)[1].strip() for l in open(verdicts)
+                   if l.startswith('identical ')}
+    vlog = open(verdicts, 'a')
     # The debug modules carry the shipped .BTF.
     dbg = os.path.join(args.corpus, 'dbg-modules')
 
@@ -186,7 +195,11 @@ def main():
 
     counts = {'identical': 0, 'differs': 0, 'failed': 0}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
-        for rel, verdict, errs in ex.map(one, mods):
+        counts['identical'] = len([m for m in mods if m in resumed])
+        for rel, verdict, errs in ex.map(one, [m for m in mods
+                                               if m not in resumed]):
+            vlog.write('%s %s\n' % (verdict, rel))
+            vlog.flush()
             counts[verdict] += 1
             if verdict != 'identical':
                 bad.append(rel)
