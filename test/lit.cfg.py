@@ -55,6 +55,20 @@ if config.corpus_dir and os.path.exists(os.path.join(config.corpus_dir,
     config.available_features.add("corpus")
     config.substitutions.append(("%corpus", config.corpus_dir))
 
+# The Debian 13 6.12 corpus (shared/corpus/fetch-kernel-6.12.sh DIR), opt-in:
+# lit -Dcorpus612=DIR.
+corpus612 = lit_config.params.get("corpus612")
+if corpus612 and os.path.exists(os.path.join(corpus612, "pristine", "vmlinux")):
+    config.available_features.add("corpus612")
+    config.substitutions.append(("%corpus612", corpus612))
+# Reference pahole releases (shared/anchors/build-pahole.sh VERSION PREFIX),
+# opt-in: lit -Dpahole130=PATH -Dpahole131=PATH.
+for feature in ("pahole130", "pahole131"):
+    path = lit_config.params.get(feature)
+    if path and os.access(path, os.X_OK):
+        config.available_features.add(feature)
+        config.substitutions.append(("%" + feature, path))
+
 # btfcmp.py (BTF equivalence modulo type-ID order): lit param btfcmp=PATH,
 # default the shared copy beside the checkout (../shared, as CI lays it).
 btfcmp = os.path.abspath(lit_config.params.get("btfcmp", os.path.join(

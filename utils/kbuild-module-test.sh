@@ -104,7 +104,7 @@ objcopy=$(command -v llvm-objcopy || command -v /usr/lib/llvm-22/bin/llvm-objcop
 if [ $run_pahole = 1 ]; then
   command -v "$PAHOLE_ORACLE" >/dev/null || skip "no $PAHOLE_ORACLE"
 fi
-ours=$(cd "$tool_dir" 2>/dev/null && pwd)/llvm-btf-split-pahole
+ours=$(cd "$tool_dir" 2>/dev/null && pwd)/llvm-btf-split-pahole-1.24
 if [ $run_ours = 1 ] && [ $writer_only = 0 ]; then
   [ -x "$ours" ] || skip "no $ours (build llvm-btf-split first)"
 fi

@@ -546,6 +546,8 @@ Error CUConverter::makeProto(const DWARFDie &D, uint32_t RetType, bool Varargs,
 }
 
 Error CUConverter::visitFunction(const DWARFDie &D) {
+  if (modern())
+    return visitFunctionSaved(D);
   if (D.find(dwarf::DW_AT_declaration))
     return Error::success();
   StringRef Name = dieName(D);
@@ -654,6 +656,8 @@ CUConverter::variableAddress(const DWARFDie &D) {
 }
 
 Error CUConverter::visitVariable(const DWARFDie &D) {
+  if (modern())
+    return visitVariableModern(D);
   const ELFSymbols &S = EC.Syms;
   if (!F.Var || !S.PercpuIndex || D.find(dwarf::DW_AT_declaration))
     return Error::success();
@@ -740,6 +744,9 @@ Error CUConverter::run() {
   // Every DIE is visited once; more visits than the unit has DIEs means a
   // malformed tree whose sibling chain loops (hostile input).
   prepareUnitTables();
+  if (modern())
+    if (Error E = numberTypes(CUDie))
+      return E;
   size_t Visits = 0, MaxVisits = NumDIEs;
   SmallVector<DWARFDie, 64> Stack;
   for (DWARFDie C : CUDie.children()) {
@@ -777,5 +784,9 @@ Error CUConverter::run() {
       std::reverse(Stack.begin() + Mark, Stack.end());
     }
   }
-  return drain();
+  if (Error E = drain())
+    return E;
+  if (modern())
+    finishFunctionStates();
+  return Error::success();
 }

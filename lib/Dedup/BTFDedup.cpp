@@ -598,6 +598,7 @@ private:
   int isEquiv(uint32_t Cand, uint32_t Canon);
   bool identicalArrays(uint32_t A, uint32_t B) const;
   bool identicalStructs(uint32_t A, uint32_t B, unsigned Depth) const;
+  bool identicalPtrs(uint32_t A, uint32_t B) const;
   /// Canonical ID of \p Id after deduplicating it and what it references;
   /// Unprocessed on error (then Failure is set).
   uint32_t dedupRefType(uint32_t Id);
@@ -796,6 +797,12 @@ bool Deduplicator::identicalArrays(uint32_t A, uint32_t B) const {
   return equalArray(TA, TB);
 }
 
+bool Deduplicator::identicalPtrs(uint32_t A, uint32_t B) const {
+  const BTF::CommonType *TA = type(A), *TB = type(B);
+  return kindOf(TA) == BTF::BTF_KIND_PTR && kindOf(TB) == BTF::BTF_KIND_PTR &&
+         TA->Type == TB->Type;
+}
+
 bool Deduplicator::identicalStructs(uint32_t A, uint32_t B,
                                     unsigned Depth) const {
   const BTF::CommonType *TA = type(A), *TB = type(B);
@@ -825,7 +832,8 @@ int Deduplicator::isEquiv(uint32_t Cand, uint32_t Canon) {
       return 1;
     // Compilers may emit identical arrays or structs twice within one unit,
     // so one canonical type meets two candidates that are the same.
-    return identicalArrays(Hypot, Cand) || identicalStructs(Hypot, Cand, 0);
+    return identicalArrays(Hypot, Cand) || identicalStructs(Hypot, Cand, 0) ||
+           (Opts.IdenticalPtrs && identicalPtrs(Hypot, Cand));
   }
   addHypot(Canon, Cand);
 
