@@ -36,6 +36,10 @@ struct DedupOptions {
   /// When set, the CPU time of the deduplication (which runs on a thread of
   /// its own) is added to it (--stats).
   CPUCounter *CPU = nullptr;
+  /// Also take two pointers to the same type as identical when one
+  /// canonical type meets both (libbpf c8a28812, 2025-04: in the libbpf
+  /// pahole 1.31 embeds, not in 1.30's).
+  bool IdenticalPtrs = false;
 };
 
 /// What deduplicating split BTF needs from its base, computed once and then
