@@ -264,7 +264,7 @@ def batch_scale(args, tool):
     moddir = os.path.join(corpus, "pristine", "modules")
     mods = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(moddir)
                   for f in fs if f.endswith(".ko"))
-    help_text = subprocess.run([tool, "--help"], capture_output=True,
+    help_text = subprocess.run(tool + ["--help"], capture_output=True,
                                text=True).stdout
     extra = ["--btf-features=" + PAHOLE_FLAGS_612[0].split("=", 1)[1]]
     if "--pahole-compat" in help_text:
@@ -274,8 +274,8 @@ def batch_scale(args, tool):
         n = n if 0 < n < len(mods) else len(mods)
         pick = [mods[i * len(mods) // n] for i in range(n)]
         work = tempfile.mkdtemp(prefix="btf-batch-")
-        w, c, kb = run([tool, "-j2", "--btf-base", base, "--detached-dir",
-                        work, "--batch"] + extra + pick)
+        w, c, kb = run(tool + ["-j2", "--btf-base", base, "--detached-dir",
+                              work, "--batch"] + extra + pick)
         shutil.rmtree(work, ignore_errors=True)
         out.append((n, w, c, kb / 1024.0))
         print("  batch of %d modules done" % n, file=sys.stderr)
