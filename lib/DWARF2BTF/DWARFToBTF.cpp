@@ -106,6 +106,10 @@ private:
   struct Chunk {
     std::unique_ptr<BTFObject> Obj;
     Error Err = Error::success();
+    /// From pahole 1.30: the function states of the chunk's units, and the
+    /// old -> new IDs of its pass.
+    std::vector<PendingFuncState> Pending;
+    std::vector<uint32_t> Remap;
   };
   void openChunk(size_t Index, size_t InfoBytes);
   /// Run the pass of chunk \p Index (with \p Pass) on the pool, then append
@@ -312,10 +316,9 @@ void Encoder::createOutput() {
   if (Modern)
     M->setModern(&*States, &*Syms);
 
-  // From 1.30 functions are saved with type IDs of the whole output, which
-  // a chunk's deduplication would renumber: no chunks.
-  Chunked =
-      Opts.ChunkPass && !Base && !Modern && NumUnits > Batch * ChunkBatches;
+  // From 1.30 functions are saved with IDs and strings of the chunk, and
+  // translated when it is appended (appendChunk).
+  Chunked = Opts.ChunkPass && !Base && NumUnits > Batch * ChunkBatches;
   if (Chunked) {
     size_t PerChunk = Batch * ChunkBatches;
     Chunks.resize((NumUnits + PerChunk - 1) / PerChunk);
@@ -399,7 +402,7 @@ void Encoder::openChunk(size_t Index, size_t InfoBytes) {
   // address space, touched as used).
   Obj->words().reserve(InfoBytes / 4 + 1024);
   Obj->typeOffsets().reserve(InfoBytes / 16 + 256);
-  M->startChunk(*Obj);
+  M->startChunk(*Obj, Modern ? &Chunks[Index].Pending : nullptr);
   Chunks[Index].Obj = std::move(Obj);
   OpenChunkIndex = Index;
 }
@@ -412,15 +415,21 @@ void Encoder::closeChunk(size_t Index, bool Pass) {
     Chunk &C = Chunks[Index];
     {
       CPUScope CPU(cpu(&EncoderCPUTimes::ChunkPass));
-      C.Err = Pass ? Opts.ChunkPass(*C.Obj) : Error::success();
+      C.Err = Pass ? Opts.ChunkPass(*C.Obj, Modern ? &C.Remap : nullptr)
+                   : Error::success();
     }
     ChunkOrder->markReady(Index, [this](size_t K) -> Error {
       CPUScope CPU(cpu(&EncoderCPUTimes::ChunkAppend));
       Chunk &Done = Chunks[K];
       Error E = std::move(Done.Err);
-      if (!E)
+      if (!E && Modern) {
+        ChunkFuncStates Funcs{Done.Remap, Done.Pending, *States};
+        appendChunk(*Out, *Done.Obj, &Funcs);
+      } else if (!E) {
         appendChunk(*Out, *Done.Obj);
+      }
       Done.Obj.reset();
+      Done.Remap = {};
       return E;
     });
   };

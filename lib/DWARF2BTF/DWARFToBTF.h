@@ -110,7 +110,10 @@ struct EncoderOptions {
   /// (Pipeline/EncodeDedup.h), whose final deduplication follows and sees
   /// deduplicated chunks and the last one as it is; the pass keeps every
   /// VAR, in order.
-  std::function<llvm::Error(BTFObject &)> ChunkPass;
+  /// With a \p Remap vector (from pahole 1.30: function states hold IDs of
+  /// the chunk), the pass fills it with the chunk's old -> new type IDs.
+  std::function<llvm::Error(BTFObject &, std::vector<uint32_t> *Remap)>
+      ChunkPass;
   /// When set, the CPU time of each part of the encoding, summed over the
   /// threads that ran it (--stats).
   EncoderCPUTimes *CPU = nullptr;

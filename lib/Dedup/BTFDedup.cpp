@@ -1151,6 +1151,11 @@ Error Deduplicator::passRemap() {
                        "representative",
                        Id, Bad);
   }
+  if (Opts.Remap) {
+    Opts.Remap->resize(TypeCnt);
+    for (uint32_t Id = 0; Id < TypeCnt; ++Id)
+      (*Opts.Remap)[Id] = HypotMap[resolve(Id)];
+  }
   return Error::success();
 }
 

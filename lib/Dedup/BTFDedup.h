@@ -23,6 +23,7 @@
 #include "Support/CPUTime.h"
 #include "llvm/Support/Error.h"
 #include <memory>
+#include <vector>
 
 namespace btfsplit {
 
@@ -40,6 +41,10 @@ struct DedupOptions {
   /// canonical type meets both (libbpf c8a28812, 2025-04: in the libbpf
   /// pahole 1.31 embeds, not in 1.30's).
   bool IdenticalPtrs = false;
+  /// When set, filled with the new ID of every type ID of the input
+  /// (indexed by the old ID; void and base IDs map to themselves), for
+  /// callers that hold type IDs outside the object.
+  std::vector<uint32_t> *Remap = nullptr;
 };
 
 /// What deduplicating split BTF needs from its base, computed once and then

@@ -47,10 +47,11 @@ btfsplit::encodeAndDedup(object::OwningBinary<object::ObjectFile> File,
   // chunks skip the string pass (the final deduplication drops the strings
   // only dropped types used).
   if (Opts.Dedup && !Base)
-    EO.ChunkPass = [CPU = EO.CPU](BTFObject &O) {
+    EO.ChunkPass = [CPU = EO.CPU](BTFObject &O, std::vector<uint32_t> *Remap) {
       DedupOptions DO;
       DO.DedupStrings = false;
       DO.CPU = CPU ? &CPU->ChunkPass : nullptr;
+      DO.Remap = Remap;
       return dedupBTF(O, DO);
     };
   if (!Base)
