@@ -136,6 +136,10 @@ private:
   size_t NumUnits = 0;
   StringRef InfoData;
   std::optional<PageReleaser> Release;
+  /// vmlinux: the sections units read from besides .debug_info (location
+  /// and range lists, from the 1.30 level's parameter locations on), whose
+  /// pages are dropped after each batch as .debug_info's are.
+  std::vector<PageReleaser> SideReleases;
   bool CrossUnitRefs = false;
   std::optional<DefaultThreadPool> Pool;
   /// A context keeps the abbreviation sets it parsed in one table that two
@@ -345,10 +349,14 @@ void Encoder::prepareSlices() {
       if (!Contents)
         consumeError(Contents.takeError());
       SliceSections.reset();
+      SideReleases.clear();
       return;
     }
     (*SliceSections)[Name->drop_front()] = MemoryBuffer::getMemBuffer(
         *Contents, *Name, /*RequiresNullTerminator=*/false);
+    if (*Name == ".debug_loclists" || *Name == ".debug_loc" ||
+        *Name == ".debug_rnglists" || *Name == ".debug_ranges")
+      SideReleases.emplace_back(*Contents);
   }
 }
 
@@ -430,6 +438,7 @@ void Encoder::closeChunk(size_t Index, bool Pass) {
       }
       Done.Obj.reset();
       Done.Remap = {};
+      Done.Pending = {};
       return E;
     });
   };
@@ -543,6 +552,9 @@ Error Encoder::convertBatch(size_t Begin) {
   if (SliceSections) {
     ReadBase = InfoBase;
     ReadEnd = DICtx->getUnitAtIndex(End - 1)->getNextUnitOffset();
+    // No unit reads them until the next batch starts.
+    for (PageReleaser &R : SideReleases)
+      R.release();
   } else if (!CrossUnitRefs && !Syms->IsRelocatable) {
     Release->release();
   }
