@@ -45,6 +45,9 @@ struct BTFFeatures {
   bool TypeTag = true;
   /// enum64: enums wider than 4 bytes as ENUM64 (otherwise 32-bit ENUM).
   bool Enum64 = true;
+  /// distilled_base: not the encoder's; the driver distills the split BTF
+  /// it made (lib/Distill) and writes `.BTF.base` beside `.BTF`.
+  bool DistilledBase = false;
 };
 
 /// Parse a pahole --btf_features list ("encode_force,var,...", "default",

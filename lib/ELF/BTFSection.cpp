@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ELF/BTFSection.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/ObjCopy/ConfigManager.h"
@@ -67,13 +68,15 @@ bool btfsplit::hasDWARF(const ObjectFile &Obj) {
   return false;
 }
 
-/// Refuse inputs whose .BTF we cannot replace the way pahole's flow expects.
-static Error checkExistingBTF(const ObjectFile &Obj) {
+/// Refuse inputs whose \p Names sections we cannot replace or remove the way
+/// pahole's flow expects.
+static Error checkExistingSections(const ObjectFile &Obj,
+                                   ArrayRef<StringRef> Names) {
   for (const SectionRef &Sec : Obj.sections()) {
     Expected<StringRef> NameOrErr = Sec.getName();
     if (!NameOrErr)
       return NameOrErr.takeError();
-    if (*NameOrErr != BTFSectionName)
+    if (!is_contained(Names, *NameOrErr))
       continue;
     if (ELFSectionRef(Sec).getFlags() & ELF::SHF_ALLOC)
       return createStringError(
@@ -81,9 +84,13 @@ static Error checkExistingBTF(const ObjectFile &Obj) {
           "section '%s' is allocated (SHF_ALLOC, part of the loaded image); "
           "replacing it would leave the old bytes in the image (use "
           "--detached)",
-          BTFSectionName.data());
+          NameOrErr->str().c_str());
   }
   return Error::success();
+}
+
+static Error checkExistingBTF(const ObjectFile &Obj) {
+  return checkExistingSections(Obj, {BTFSectionName});
 }
 
 Error btfsplit::checkBTFSectionTarget(StringRef Path) {
@@ -95,21 +102,47 @@ Error btfsplit::checkBTFSectionTarget(StringRef Path) {
   return Error::success();
 }
 
-Expected<OutputStatus>
-btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
-                          const BTFSectionOptions &Opts) {
+Expected<std::vector<std::pair<std::string, std::vector<uint8_t>>>>
+btfsplit::readSections(StringRef Path, ArrayRef<StringRef> Names) {
+  Expected<OwningBinary<ObjectFile>> ObjOrErr = openELFFile(Path);
+  if (!ObjOrErr)
+    return ObjOrErr.takeError();
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> Out;
+  for (const SectionRef &Sec : ObjOrErr->getBinary()->sections()) {
+    Expected<StringRef> NameOrErr = Sec.getName();
+    if (!NameOrErr)
+      return createFileError(Path, NameOrErr.takeError());
+    if (!is_contained(Names, *NameOrErr))
+      continue;
+    Expected<StringRef> DataOrErr = Sec.getContents();
+    if (!DataOrErr)
+      return createFileError(Path, DataOrErr.takeError());
+    Out.emplace_back(NameOrErr->str(), std::vector<uint8_t>(DataOrErr->begin(),
+                                                            DataOrErr->end()));
+  }
+  return std::move(Out);
+}
+
+Expected<OutputStatus> btfsplit::writeSections(
+    StringRef In, StringRef Out, ArrayRef<SectionContents> Sections,
+    ArrayRef<StringRef> Remove, const BTFSectionOptions &Opts) {
   if (Out.empty())
     Out = In;
   Expected<OwningBinary<ObjectFile>> ObjOrErr = openELFFile(In);
   if (!ObjOrErr)
     return ObjOrErr.takeError();
   ObjectFile &Obj = *ObjOrErr->getBinary();
-  if (Error E = checkExistingBTF(Obj))
+  SmallVector<StringRef, 4> Touched(Remove.begin(), Remove.end());
+  for (const SectionContents &S : Sections)
+    Touched.push_back(S.Name);
+  if (Error E = checkExistingSections(Obj, Touched))
     return createFileError(In, std::move(E));
-  // The kernel reads .BTF in the byte order of the ELF file it sits in.
-  if (RawBTF.size() >= 2) {
-    bool BTFLittle = static_cast<uint8_t>(RawBTF[0]) == 0x9f &&
-                     static_cast<uint8_t>(RawBTF[1]) == 0xeb;
+  // The kernel reads BTF in the byte order of the ELF file it sits in.
+  for (const SectionContents &S : Sections) {
+    if (S.Data.size() < 2)
+      continue;
+    bool BTFLittle = static_cast<uint8_t>(S.Data[0]) == 0x9f &&
+                     static_cast<uint8_t>(S.Data[1]) == 0xeb;
     if (BTFLittle != Obj.isLittleEndian())
       return createFileError(
           In, createStringError(errc::invalid_argument,
@@ -119,21 +152,21 @@ btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
                                 Obj.isLittleEndian() ? "little" : "big"));
   }
 
-  // llvm-objcopy --remove-section .BTF --add-section .BTF=<raw>: removal
+  // llvm-objcopy --remove-section NAME --add-section NAME=<raw>: removal
   // runs before addition, so this both adds and replaces.
   objcopy::ConfigManager Config;
   Config.Common.InputFilename = In;
   Config.Common.OutputFilename = Out;
-  if (Error E =
-          Config.Common.ToRemove.addMatcher(objcopy::NameOrPattern::create(
-              BTFSectionName, objcopy::MatchStyle::Literal,
-              [](Error E) { return E; })))
-    return std::move(E);
-  Config.Common.AddSection.emplace_back(
-      BTFSectionName,
-      MemoryBuffer::getMemBuffer(StringRef(RawBTF.data(), RawBTF.size()),
-                                 BTFSectionName,
-                                 /*RequiresNullTerminator=*/false));
+  for (StringRef Name : Touched)
+    if (Error E =
+            Config.Common.ToRemove.addMatcher(objcopy::NameOrPattern::create(
+                Name, objcopy::MatchStyle::Literal, [](Error E) { return E; })))
+      return std::move(E);
+  for (const SectionContents &S : Sections)
+    Config.Common.AddSection.emplace_back(
+        S.Name, MemoryBuffer::getMemBuffer(
+                    StringRef(S.Data.data(), S.Data.size()), S.Name,
+                    /*RequiresNullTerminator=*/false));
 
   OutputOptions OutOpts;
   OutOpts.OnlyIfChanged = Opts.OnlyIfChanged;
@@ -149,4 +182,11 @@ btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
         return Error::success();
       },
       OutOpts);
+}
+
+Expected<OutputStatus>
+btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
+                          const BTFSectionOptions &Opts) {
+  SectionContents BTF{BTFSectionName, RawBTF};
+  return writeSections(In, Out, BTF, {}, Opts);
 }

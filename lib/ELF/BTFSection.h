@@ -27,6 +27,9 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Error.h"
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace btfsplit {
 
@@ -47,12 +50,36 @@ llvm::Error checkELFFile(llvm::StringRef Path);
 /// expensive work. Errors name the file.
 llvm::Error checkBTFSectionTarget(llvm::StringRef Path);
 
+/// Name and contents of every section of ELF file \p Path whose name is in
+/// \p Names (absent ones are left out). Errors name the file.
+llvm::Expected<std::vector<std::pair<std::string, std::vector<uint8_t>>>>
+readSections(llvm::StringRef Path, llvm::ArrayRef<llvm::StringRef> Names);
+
 /// Open \p Path as an ELF object file; "not an ELF file" errors name it.
 llvm::Expected<llvm::object::OwningBinary<llvm::object::ObjectFile>>
 openELFFile(llvm::StringRef Path);
 
 /// True when \p Obj has DWARF type information (a non-empty .debug_info).
 bool hasDWARF(const llvm::object::ObjectFile &Obj);
+
+/// One section to put into an ELF file: its name and contents.
+struct SectionContents {
+  llvm::StringRef Name;
+  llvm::ArrayRef<char> Data;
+};
+
+/// Write ELF file \p In to \p Out with each of \p Sections added (replacing
+/// a section of the same name) and each section named in \p Remove removed,
+/// as `llvm-objcopy --remove-section ... --add-section NAME=DATA ...` would;
+/// new sections are appended in the order given (`.BTF`, then `.BTF.base`,
+/// as pahole adds them). The BTF sections must be in the ELF file's byte
+/// order; a section to replace or remove must not be SHF_ALLOC. Output as
+/// writeBTFSection().
+llvm::Expected<OutputStatus>
+writeSections(llvm::StringRef In, llvm::StringRef Out,
+              llvm::ArrayRef<SectionContents> Sections,
+              llvm::ArrayRef<llvm::StringRef> Remove,
+              const BTFSectionOptions &Opts);
 
 /// Write ELF file \p In with its `.BTF` section set to \p RawBTF to \p Out
 /// ("-" is stdout; empty or equal to \p In means in place). The output is
