@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# check-relocate.sh - relocate the module BTF of one kernel ABI onto another's.
+#
+# Usage: utils/check-relocate.sh OLD_CORPUS NEW_CORPUS [BUILD] [WORKDIR]
+#   OLD_CORPUS, NEW_CORPUS: two corpora made by shared/corpus/fetch-kernel.sh
+#   (e.g. ABI=6.1.0-53 and 6.1.0-56): vmlinux (with .BTF) and shipped-ko/.
+#   BUILD: the build directory (default: build). WORKDIR: where the results
+#   go (default: a temporary directory, removed at the end).
+#   MAX=N limits the run to the first N modules (sorted by path).
+#
+# For every module that both ABIs ship, its shipped split BTF (made against
+# OLD's vmlinux) goes through
+#   llvm-btf-split --relocate --btf-base NEW/vmlinux --old-btf-base OLD/vmlinux
+# onto NEW's vmlinux. Then:
+#   - modules with no referenced kernel type changed ("unchanged": no
+#     'changed in' warning) must give BTF equivalent (btfcmp) to NEW's
+#     shipped module BTF;
+#   - the others are relocated with their changed types listed, or refused;
+#   - every relocated result must pass --verify against NEW's vmlinux.
+# Prints one line per figure; exits nonzero when an unchanged module is not
+# equivalent, a relocated one fails --verify, or a run crashes.
+set -euo pipefail
+
+OLD=${1:?usage: $0 OLD_CORPUS NEW_CORPUS [BUILD] [WORKDIR]}
+NEW=${2:?usage: $0 OLD_CORPUS NEW_CORPUS [BUILD] [WORKDIR]}
+BUILD=${3:-build}
+WORK=${4:-}
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOOL=$(cd "$BUILD" && pwd)/bin/llvm-btf-split
+BTFCMP=${BTFCMP:-$HERE/../../shared/tools/btfcmp.py}
+[ -x "$TOOL" ] || { echo "no $TOOL: build first" >&2; exit 2; }
+[ -f "$BTFCMP" ] || { echo "no btfcmp.py at $BTFCMP (set BTFCMP=)" >&2; exit 2; }
+if [ -z "$WORK" ]; then
+  WORK=$(mktemp -d)
+  trap 'rm -rf "$WORK"' EXIT
+fi
+mkdir -p "$WORK/rel" "$WORK/log"
+
+(cd "$OLD/shipped-ko" && find . -name '*.ko' | sort) > "$WORK/old.list"
+(cd "$NEW/shipped-ko" && find . -name '*.ko' | sort) > "$WORK/new.list"
+comm -12 "$WORK/old.list" "$WORK/new.list" > "$WORK/both.list"
+if [ -n "${MAX:-}" ]; then
+  head -n "$MAX" "$WORK/both.list" > "$WORK/both.tmp"
+  mv "$WORK/both.tmp" "$WORK/both.list"
+fi
+echo "modules shipped by both ABIs: $(wc -l < "$WORK/both.list")"
+
+# One module: relocate, record the exit status and the warnings.
+export TOOL OLD NEW WORK
+relocate_one() {
+  local m=$1 key out
+  key=$(echo "$m" | sed 's|^\./||; s|/|__|g')
+  out="$WORK/rel/${m#./}"
+  mkdir -p "$(dirname "$out")"
+  if "$TOOL" --relocate --btf-base "$NEW/vmlinux" --old-btf-base "$OLD/vmlinux" \
+       "$OLD/shipped-ko/$m" --detached "$out" 2> "$WORK/log/$key.err"; then
+    if "$TOOL" --verify --btf-base "$NEW/vmlinux" "$out" 2>> "$WORK/log/$key.err"; then
+      echo "$m relocated verified" > "$WORK/log/$key.st"
+    else
+      echo "$m relocated rejected" > "$WORK/log/$key.st"
+    fi
+  else
+    rc=$?
+    echo "$m refused rc=$rc" > "$WORK/log/$key.st"
+  fi
+}
+export -f relocate_one
+xargs -P 2 -I{} bash -c 'relocate_one "$@"' _ {} < "$WORK/both.list"
+
+cat "$WORK"/log/*.st | sort > "$WORK/status.txt"
+crashed=$(grep -c 'refused rc=\(1[3-9][0-9]\|[2-9][0-9][0-9]\)' "$WORK/status.txt" || true)
+# Changed: the module refers to a kernel type whose layout differs.
+: > "$WORK/changed.list"
+for st in "$WORK"/log/*.st; do
+  err=${st%.st}.err
+  if grep -q 'changed in\|cannot relocate' "$err"; then
+    awk '{print $1}' "$st" >> "$WORK/changed.list"
+  fi
+done
+sort -o "$WORK/changed.list" "$WORK/changed.list"
+
+python3 "$BTFCMP" cmpdir "$WORK/rel" "$NEW/shipped-ko" --base "$NEW/vmlinux" \
+  --glob '*.ko' > "$WORK/cmpdir.txt" 2>&1 || true
+{ grep '^EQUIV' "$WORK/cmpdir.txt" || true; } | awk '{print "./" $2}' | sort > "$WORK/equiv.list"
+
+total=$(wc -l < "$WORK/both.list")
+nchanged=$(wc -l < "$WORK/changed.list")
+comm -23 "$WORK/both.list" "$WORK/changed.list" > "$WORK/unchanged.list"
+nunchanged=$(wc -l < "$WORK/unchanged.list")
+unch_equiv=$(comm -12 "$WORK/unchanged.list" "$WORK/equiv.list" | wc -l)
+comm -23 "$WORK/unchanged.list" "$WORK/equiv.list" > "$WORK/unchanged-not-equiv.list"
+refused=$(grep -c ' refused ' "$WORK/status.txt" || true)
+relocated=$(grep -c ' relocated ' "$WORK/status.txt" || true)
+verified=$(grep -c ' relocated verified' "$WORK/status.txt" || true)
+ch_refused=$({ grep ' refused ' "$WORK/status.txt" || true; } | awk '{print $1}' | comm -12 - "$WORK/changed.list" | wc -l)
+ch_relocated=$((nchanged - ch_refused))
+ch_equiv=$(comm -12 "$WORK/changed.list" "$WORK/equiv.list" | wc -l)
+
+echo "unchanged (no referenced kernel type changed): $nunchanged; equivalent to the new ABI's shipped BTF: $unch_equiv/$nunchanged"
+echo "changed: $nchanged; relocated with the changes listed: $ch_relocated (of which equivalent to shipped: $ch_equiv); refused: $ch_refused"
+echo "verify against the new vmlinux: $verified/$relocated relocated results accepted"
+echo "refused overall: $refused; crashes: $crashed"
+if [ -s "$WORK/unchanged-not-equiv.list" ]; then
+  echo "unchanged but not equivalent:"
+  sed 's/^/  /' "$WORK/unchanged-not-equiv.list" | head -20
+fi
+# The most frequent changes, as the tool words them.
+cat "$WORK"/log/*.err | sed -n 's/.*changed in [^:]*: //p' | sort | uniq -c |
+  sort -rn | head -10 | sed 's/^/  /' > "$WORK/top-changes.txt" || true
+if [ -s "$WORK/top-changes.txt" ]; then
+  echo "most frequent changes:"
+  cat "$WORK/top-changes.txt"
+fi
+{ grep -h 'vanished\|ambiguous\|changed: .*embedded' "$WORK"/log/*.err || true; } |
+  sed 's/^ */  /' | sort | uniq -c | sort -rn | head -10
+
+status=0
+[ "$unch_equiv" -eq "$nunchanged" ] || status=1
+[ "$verified" -eq "$relocated" ] || status=1
+[ "$crashed" -eq 0 ] || status=1
+echo "check-relocate: $([ $status -eq 0 ] && echo ok || echo FAILED)"
+exit $status
