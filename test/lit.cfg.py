@@ -70,3 +70,24 @@ if shutil.which("cmake") and shutil.which("ninja"):
 if shutil.which("cmake") and shutil.which("make"):
     config.available_features.add("cmake-make")
 config.substitutions.append(("%btfsplit_obj", config.btfsplit_obj_root))
+
+# The distilled-base and relocation corpus checks (test/distill/corpus-*.test)
+# are opt-in: `lit -Dcorpus612=DIR -Dpahole130=PATH` (Debian 13's 6.12
+# corpus, shared/corpus/fetch-kernel-6.12.sh; pahole 1.30 from
+# shared/anchors/build-pahole.sh) and `lit -Dcorpus=DIR -Dcorpus_old=DIR`
+# (two Debian 6.1 ABIs, e.g. ABI=6.1.0-53 of shared/corpus/fetch-kernel.sh).
+corpus612 = lit_config.params.get("corpus612")
+pahole130 = lit_config.params.get("pahole130")
+if corpus612 and os.path.exists(os.path.join(corpus612, "vmlinux")):
+    config.available_features.add("corpus612")
+    config.substitutions.append(("%corpus612", os.path.abspath(corpus612)))
+if pahole130 and os.path.exists(pahole130):
+    config.available_features.add("pahole130")
+    config.substitutions.append(("%pahole130", os.path.abspath(pahole130)))
+corpus_old = lit_config.params.get("corpus_old")
+if corpus_old and os.path.exists(os.path.join(corpus_old, "vmlinux")):
+    config.available_features.add("corpus-old")
+    config.substitutions.append(("%corpus_old", os.path.abspath(corpus_old)))
+# utils/check-relocate.sh reads BTFCMP.
+if os.path.exists(btfcmp):
+    config.environment["BTFCMP"] = os.path.abspath(btfcmp)
