@@ -508,11 +508,14 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
                 Config.Action == Mode::Roundtrip ||
                 Config.Action == Mode::Distill ||
                 Config.Action == Mode::Relocate;
-  if (!Writes && (!Config.Output.empty() || !Config.Detached.empty() ||
-                  !Config.DepFile.empty()))
+  bool HasOutput = !Config.Output.empty() || !Config.Detached.empty() ||
+                   !Config.DepFile.empty();
+  if (Config.Action == Mode::Check && HasOutput)
     return createStringError(errc::invalid_argument,
-                             "--dump, --verify and --check write no output "
-                             "file");
+                             "--check writes no output file");
+  if (!Writes && HasOutput)
+    return createStringError(errc::invalid_argument,
+                             "--dump and --verify write no output file");
   bool NeedsBase = Config.Action == Mode::Distill ||
                    Config.Action == Mode::Relocate ||
                    Config.Action == Mode::Check;
