@@ -8,6 +8,8 @@
 #   directory (default: build). WORKDIR: kept results (default: a temporary
 #   directory, removed at the end).
 #   MAX=N: the first N modules by path (default 60).
+#   MODDIR=DIR: take the modules from DIR instead of CORPUS/pristine/modules
+#   (e.g. CORPUS/dbg-modules: pahole then replaces the shipped .BTF).
 #   OURS_PAHOLE=PATH: also encode each module with this pahole personality
 #   (e.g. build/bin/llvm-btf-split-pahole-1.30) and the same flags, and
 #   compare its .BTF and .BTF.base with pahole's byte for byte.
@@ -36,15 +38,16 @@ fi
 mkdir -p "$WORK"
 FLAGS="-J -j1 --btf_features=encode_force,var,float,enum64,decl_tag,type_tag,optimized_func,consistent_func,decl_tag_kfuncs --lang_exclude=rust"
 VMLINUX=$CORPUS/vmlinux
+MODDIR=${MODDIR:-$CORPUS/pristine/modules}
 
-(cd "$CORPUS/pristine/modules" && find . -name '*.ko' | sort | head -n "$MAX") > "$WORK/list"
+(cd "$MODDIR" && find . -name '*.ko' | sort | head -n "$MAX") > "$WORK/list"
 n=0 same=0 encsame=0 empty=0
 while read -r m; do
   n=$((n + 1))
   d="$WORK/m$n"
   mkdir -p "$d"
-  cp "$CORPUS/pristine/modules/$m" "$d/plain.ko"
-  cp "$CORPUS/pristine/modules/$m" "$d/dist.ko"
+  cp "$MODDIR/$m" "$d/plain.ko"
+  cp "$MODDIR/$m" "$d/dist.ko"
   "$PAHOLE" $FLAGS --btf_base "$VMLINUX" "$d/plain.ko" > "$d/pahole.log" 2>&1
   "$PAHOLE" $FLAGS --btf_features=distilled_base --btf_base "$VMLINUX" "$d/dist.ko" >> "$d/pahole.log" 2>&1
   if ! "$OBJCOPY" --dump-section .BTF="$d/ref.btf" --dump-section .BTF.base="$d/ref.base" \
@@ -62,7 +65,7 @@ while read -r m; do
     echo "DIFF   $m"
   fi
   if [ -n "${OURS_PAHOLE:-}" ]; then
-    cp "$CORPUS/pristine/modules/$m" "$d/enc.ko"
+    cp "$MODDIR/$m" "$d/enc.ko"
     "$OURS_PAHOLE" $FLAGS --btf_features=distilled_base --btf_base "$VMLINUX" "$d/enc.ko"
     "$OBJCOPY" --dump-section .BTF="$d/enc.btf" --dump-section .BTF.base="$d/enc.base" \
       "$d/enc.ko" "$d/junk"
