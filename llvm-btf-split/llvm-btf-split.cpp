@@ -410,6 +410,7 @@ static Error runRelocate(const DriverConfig &C, const BTFObject &NewBase,
 
   std::unique_ptr<BTFObject> Old, Dist, Split;
   std::optional<DistilledBTF> D;
+  uint32_t OwnTypes = 0;
   if (M.Base) {
     // As the kernel does: .BTF.base is standalone BTF, .BTF is split on it.
     Expected<std::unique_ptr<BTFObject>> DistOrErr = readRawBTF(*M.Base);
@@ -437,6 +438,7 @@ static Error runRelocate(const DriverConfig &C, const BTFObject &NewBase,
         readRawBTF(*M.BTF, Old.get());
     if (!SplitOrErr)
       return Fail("its .BTF is corrupt: " + toString(SplitOrErr.takeError()));
+    OwnTypes = (*SplitOrErr)->localCount();
     Expected<DistilledBTF> DOrErr = distillBase(**SplitOrErr);
     if (!DOrErr)
       return Fail("its .BTF does not fit " + C.OldBaseFile + ": " +
@@ -454,10 +456,19 @@ static Error runRelocate(const DriverConfig &C, const BTFObject &NewBase,
   if (D)
     warnChangedTypes(C, *Old, *D, NewBase, R);
   BTFObject &Rel = **RelOrErr;
-  if (!C.NoDedup) {
-    // Types that relocation copied into the module (pointers, typedefs, ...)
-    // and the new base has become references to the base's, as encoding
-    // against the new base makes them.
+  if (!C.NoDedup && D) {
+    // The types distillation moved from the old base into the module
+    // (pointers, typedefs, ...) become the new base's identical ones; the
+    // module's own types stay exactly as they were built.
+    Phase P(S, "Merge into base", C.Input);
+    Expected<unsigned> KeptOrErr =
+        mergeMovedTypes(Rel, NewBase.typeCount() + OwnTypes);
+    if (!KeptOrErr)
+      return createFileError(C.Input, KeptOrErr.takeError());
+  } else if (!C.NoDedup) {
+    // From .BTF.base the module's own types cannot be told from the ones
+    // distillation moved: deduplicate against the new base, as encoding
+    // against it does.
     Phase P(S, "Dedup", C.Input);
     if (Error E = dedupBTF(Rel))
       return createFileError(C.Input, std::move(E));

@@ -12,9 +12,10 @@
 # OLD's vmlinux) goes through
 #   llvm-btf-split --relocate --btf-base NEW/vmlinux --old-btf-base OLD/vmlinux
 # onto NEW's vmlinux. Then:
-#   - modules with no referenced kernel type changed ("unchanged": no
-#     'changed in' warning) must give BTF equivalent (btfcmp) to NEW's
-#     shipped module BTF;
+#   - modules with neither a referenced kernel type changed (no 'changed
+#     in' warning) nor one of their own types (utils/module-type-changes.py
+#     compares the two shipped builds) are "unchanged": they must give BTF
+#     equivalent (btfcmp) to NEW's shipped module BTF;
 #   - the others are relocated with their changed types listed, or refused;
 #   - every relocated result must pass --verify against NEW's vmlinux.
 # Prints one line per figure; exits nonzero when an unchanged module is not
@@ -83,9 +84,16 @@ python3 "$BTFCMP" cmpdir "$WORK/rel" "$NEW/shipped-ko" --base "$NEW/vmlinux" \
   --glob '*.ko' > "$WORK/cmpdir.txt" 2>&1 || true
 { grep '^EQUIV' "$WORK/cmpdir.txt" || true; } | awk '{print "./" $2}' | sort > "$WORK/equiv.list"
 
-total=$(wc -l < "$WORK/both.list")
+# The module's own types (not the kernel's) that differ between the two
+# shipped builds: relocation cannot carry those over.
+python3 "$HERE/module-type-changes.py" "$BTFCMP" "$OLD" "$NEW" "$WORK/both.list" \
+  > "$WORK/own-changes.txt"
+cut -f1 "$WORK/own-changes.txt" | sort > "$WORK/own.list"
+
+nown=$(wc -l < "$WORK/own.list")
 nchanged=$(wc -l < "$WORK/changed.list")
-comm -23 "$WORK/both.list" "$WORK/changed.list" > "$WORK/unchanged.list"
+sort -u "$WORK/changed.list" "$WORK/own.list" > "$WORK/any.list"
+comm -23 "$WORK/both.list" "$WORK/any.list" > "$WORK/unchanged.list"
 nunchanged=$(wc -l < "$WORK/unchanged.list")
 unch_equiv=$(comm -12 "$WORK/unchanged.list" "$WORK/equiv.list" | wc -l)
 comm -23 "$WORK/unchanged.list" "$WORK/equiv.list" > "$WORK/unchanged-not-equiv.list"
@@ -95,14 +103,23 @@ verified=$(grep -c ' relocated verified' "$WORK/status.txt" || true)
 ch_refused=$({ grep ' refused ' "$WORK/status.txt" || true; } | awk '{print $1}' | comm -12 - "$WORK/changed.list" | wc -l)
 ch_relocated=$((nchanged - ch_refused))
 ch_equiv=$(comm -12 "$WORK/changed.list" "$WORK/equiv.list" | wc -l)
+own_only=$(comm -23 "$WORK/own.list" "$WORK/changed.list" | wc -l)
+own_equiv=$(comm -23 "$WORK/own.list" "$WORK/changed.list" | comm -12 - "$WORK/equiv.list" | wc -l)
+nany=$(wc -l < "$WORK/any.list")
 
-echo "unchanged (no referenced kernel type changed): $nunchanged; equivalent to the new ABI's shipped BTF: $unch_equiv/$nunchanged"
-echo "changed: $nchanged; relocated with the changes listed: $ch_relocated (of which equivalent to shipped: $ch_equiv); refused: $ch_refused"
+echo "unchanged (neither the kernel types it uses nor its own types changed): $nunchanged; equivalent to the new ABI's shipped BTF: $unch_equiv/$nunchanged"
+echo "changed: $nany"
+echo "  kernel types it uses changed: $nchanged; relocated with the changes listed: $ch_relocated (equivalent to shipped all the same: $ch_equiv); refused: $ch_refused"
+echo "  only its own types changed (shared headers of modules; relocation keeps the old ones): $own_only (equivalent all the same: $own_equiv)"
 echo "verify against the new vmlinux: $verified/$relocated relocated results accepted"
 echo "refused overall: $refused; crashes: $crashed"
 if [ -s "$WORK/unchanged-not-equiv.list" ]; then
   echo "unchanged but not equivalent:"
   sed 's/^/  /' "$WORK/unchanged-not-equiv.list" | head -20
+fi
+if [ -s "$WORK/own-changes.txt" ]; then
+  echo "most frequent own-type changes:"
+  cut -f3 "$WORK/own-changes.txt" | sort | uniq -c | sort -rn | head -5 | sed 's/^/  /'
 fi
 # The most frequent changes, as the tool words them.
 cat "$WORK"/log/*.err | sed -n 's/.*changed in [^:]*: //p' | sort | uniq -c |

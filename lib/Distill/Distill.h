@@ -103,6 +103,17 @@ llvm::Expected<std::unique_ptr<BTFObject>>
 relocateBTF(const BTFObject &Split, const BTFObject &NewBase,
             RelocationReport *Report = nullptr);
 
+/// After relocateBTF() of split BTF that distillBase() made: the types that
+/// distillation moved from the old base into the split BTF (pointers,
+/// typedefs, arrays, modifiers, prototypes, anonymous structs and enums:
+/// types [\p FirstMoved, end) of \p Rel) become references to the identical
+/// types of the new base where it has them; the module's own types stay as
+/// they are, references renumbered. So a module whose types did not change
+/// comes out as its build against the new base would have made it, without
+/// deduplicating its own types a second time. Returns how many moved types
+/// had no identical type in the new base (they stay in the split BTF).
+llvm::Expected<unsigned> mergeMovedTypes(BTFObject &Rel, uint32_t FirstMoved);
+
 /// How a type of an old base differs from the type of the same name in a new
 /// base, as lines such as "member 'mark' moved from offset 168 to 172"; empty
 /// when their layouts (sizes, members with names, offsets and type names,

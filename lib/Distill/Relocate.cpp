@@ -32,6 +32,7 @@
 
 #include "Distill/Distill.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Errc.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -319,4 +320,158 @@ btfsplit::relocateBTF(const BTFObject &Split, const BTFObject &NewBase,
       return std::move(E);
   }
   return std::move(Out);
+}
+
+namespace {
+/// Hash of a type's words.
+struct WordsKey {
+  static unsigned hash(ArrayRef<uint32_t> W) {
+    return unsigned(hash_combine_range(W.begin(), W.end()));
+  }
+};
+} // namespace
+
+/// Whether a moved type of kind \p Kind may have a twin in the base.
+static bool isMovedKind(unsigned Kind) {
+  switch (Kind) {
+  case BTF::BTF_KIND_PTR:
+  case BTF::BTF_KIND_TYPEDEF:
+  case BTF::BTF_KIND_ARRAY:
+  case BTF::BTF_KIND_CONST:
+  case BTF::BTF_KIND_VOLATILE:
+  case BTF::BTF_KIND_RESTRICT:
+  case BTF::BTF_KIND_TYPE_TAG:
+  case BTF::BTF_KIND_FUNC_PROTO:
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
+  case BTF::BTF_KIND_ENUM:
+  case BTF::BTF_KIND_ENUM64:
+    return true;
+  default:
+    return false;
+  }
+}
+
+Expected<unsigned> btfsplit::mergeMovedTypes(BTFObject &Rel,
+                                             uint32_t FirstMoved) {
+  if (!Rel.isSplit())
+    return makeError("not split BTF");
+  const BTFObject &Base = *Rel.base();
+  const uint32_t Start = Rel.startId(), End = Rel.typeCount();
+  if (FirstMoved < Start || FirstMoved > End)
+    return makeError("moved types [{0}, {1}) are not types of this BTF",
+                     FirstMoved, End);
+
+  // The base's types of the kinds distillation moves, by their words.
+  DenseMap<unsigned, SmallVector<uint32_t, 1>> Index;
+  for (uint32_t Id = 1; Id < Base.typeCount(); ++Id) {
+    const BTF::CommonType *T = Base.type(Id);
+    if (!isMovedKind(T->getKind()))
+      continue;
+    const uint32_t *W = reinterpret_cast<const uint32_t *>(T);
+    size_t N = 3 + tailSize(T->getKind(), T->getVlen()) / 4;
+    Index[WordsKey::hash(ArrayRef<uint32_t>(W, N))].push_back(Id);
+  }
+  auto Find = [&](ArrayRef<uint32_t> W) -> uint32_t {
+    auto It = Index.find(WordsKey::hash(W));
+    if (It == Index.end())
+      return 0;
+    for (uint32_t Id : It->second) {
+      const BTF::CommonType *T = Base.type(Id);
+      size_t N = 3 + tailSize(T->getKind(), T->getVlen()) / 4;
+      if (ArrayRef<uint32_t>(reinterpret_cast<const uint32_t *>(T), N) == W)
+        return Id;
+    }
+    return 0;
+  };
+
+  // Moved types refer only to the base and to other moved types (they came
+  // from a base): resolve them leaves first, until nothing more resolves.
+  enum State : uint8_t { Open, Mapped, Local };
+  const uint32_t NMoved = End - FirstMoved;
+  std::vector<State> St(NMoved, Open);
+  std::vector<uint32_t> Map(NMoved, 0);
+  for (bool Progress = true; Progress;) {
+    Progress = false;
+    for (uint32_t I = 0; I < NMoved; ++I) {
+      if (St[I] != Open)
+        continue;
+      uint32_t Id = FirstMoved + I;
+      ArrayRef<uint32_t> Orig = Rel.typeWords(Id);
+      SmallVector<uint32_t, 16> W(Orig.begin(), Orig.end());
+      auto *T = reinterpret_cast<BTF::CommonType *>(W.data());
+      bool Wait = false, NoTwin = !isMovedKind(T->getKind());
+      forEachTypeRef(T, [&](uint32_t &Ref) {
+        if (Ref < Start)
+          return;
+        if (Ref < FirstMoved) {
+          NoTwin = true; // refers to a module type: cannot be the base's
+          return;
+        }
+        State RS = St[Ref - FirstMoved];
+        if (RS == Open)
+          Wait = true;
+        else if (RS == Local)
+          NoTwin = true;
+        else
+          Ref = Map[Ref - FirstMoved];
+      });
+      forEachStrRef(T, [&](uint32_t &Off) {
+        if (!Off || Off < Base.strEnd())
+          return;
+        if (std::optional<uint32_t> B = Base.findString(Rel.str(Off)))
+          Off = *B;
+        else
+          NoTwin = true;
+      });
+      if (NoTwin) {
+        St[I] = Local;
+        Progress = true;
+        continue;
+      }
+      if (Wait)
+        continue;
+      if (uint32_t B = Find(W)) {
+        St[I] = Mapped;
+        Map[I] = B;
+      } else {
+        St[I] = Local;
+      }
+      Progress = true;
+    }
+  }
+  // What is still open refers to itself in a loop: it stays.
+  unsigned Kept = 0;
+  std::vector<uint32_t> NewId(NMoved, 0);
+  uint32_t Next = FirstMoved;
+  for (uint32_t I = 0; I < NMoved; ++I) {
+    if (St[I] == Mapped)
+      continue;
+    St[I] = Local;
+    NewId[I] = Next++;
+    ++Kept;
+  }
+
+  // Rebuild the type section without the mapped types.
+  std::vector<uint32_t> Words;
+  std::vector<uint32_t> Offsets;
+  ArrayRef<uint32_t> All = Rel.words();
+  for (uint32_t Id = Start; Id < End; ++Id) {
+    if (Id >= FirstMoved && St[Id - FirstMoved] == Mapped)
+      continue;
+    ArrayRef<uint32_t> TW = Rel.typeWords(Id);
+    Offsets.push_back(Words.size());
+    Words.insert(Words.end(), TW.begin(), TW.end());
+  }
+  (void)All;
+  Rel.words() = std::move(Words);
+  Rel.typeOffsets() = std::move(Offsets);
+  for (uint32_t Id = Start; Id < Rel.typeCount(); ++Id)
+    forEachTypeRef(Rel.localType(Id), [&](uint32_t &Ref) {
+      if (Ref < FirstMoved)
+        return;
+      uint32_t I = Ref - FirstMoved;
+      Ref = St[I] == Mapped ? Map[I] : NewId[I];
+    });
+  return Kept;
 }
