@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DriverOptions.h"
+#include "DWARF2BTF/UnitChecks.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/BinaryFormat/Dwarf.h"
@@ -194,8 +195,8 @@ void btfsplit::printDriverConfig(const DriverConfig &C, raw_ostream &OS) {
       OS << ' ' << F.Name;
   OS << '\n';
   OS << "lang-exclude:";
-  for (const std::string &L : C.LangExclude)
-    OS << ' ' << L;
+  for (unsigned L : C.LangExclude)
+    OS << ' ' << languageName(L);
   OS << '\n';
 }
 
@@ -282,24 +283,18 @@ private:
 } // namespace
 
 /// pahole --lang_exclude=LIST: DWARF language names without "DW_LANG_",
-/// any case ("rust", "c89"). Stored lowercase, as pahole spells them.
+/// any case ("rust", "c89"), resolved to their DW_LANG_ codes once, here.
 static Error parseLanguages(StringRef Option, StringRef List,
-                            std::vector<std::string> &Out) {
+                            std::vector<unsigned> &Out) {
   SmallVector<StringRef, 4> Names;
   List.split(Names, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
   for (StringRef Name : Names) {
-    std::string Found;
-    for (unsigned L = 0; L <= 0xffff && Found.empty(); ++L) {
-      StringRef S = dwarf::LanguageString(L);
-      if (!S.empty() && S.consume_front("DW_LANG_") &&
-          S.equals_insensitive(Name))
-        Found = S.lower();
-    }
-    if (Found.empty())
+    std::optional<unsigned> Lang = languageByName(Name);
+    if (!Lang)
       return createStringError(errc::invalid_argument,
                                "unknown language '%s' in '%s'",
                                Name.str().c_str(), Option.str().c_str());
-    Out.push_back(std::move(Found));
+    Out.push_back(*Lang);
   }
   return Error::success();
 }

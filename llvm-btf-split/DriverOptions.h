@@ -76,8 +76,8 @@ struct DriverConfig {
   BTFFeatures Features;
   /// Write the encoder's output without deduplication (for tests).
   bool NoDedup = false;
-  /// DW_AT_language names whose CUs are skipped (pahole --lang_exclude).
-  std::vector<std::string> LangExclude;
+  /// DW_AT_language codes whose CUs are skipped (pahole --lang_exclude).
+  std::vector<unsigned> LangExclude;
   /// Called through the pahole personality.
   bool Pahole = false;
   /// pahole --numeric_version / --supported_btf_features.

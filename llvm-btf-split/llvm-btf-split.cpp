@@ -25,7 +25,8 @@
 #include "Distill/Distill.h"
 #include "DriverOptions.h"
 #include "ELF/BTFSection.h"
-#include "ELF/OutputFile.h"
+#include "Pipeline/EncodeDedup.h"
+#include "Support/OutputFile.h"
 #include "llvm/Support/Errc.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -39,9 +40,6 @@
 #include "llvm/Support/raw_ostream.h"
 #include <chrono>
 #include <optional>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 using namespace llvm;
 using namespace btfsplit;
@@ -115,26 +113,12 @@ static Expected<std::unique_ptr<BTFObject>> readBase(const DriverConfig &C,
   return readStandaloneBase(C.BaseFile, Deep);
 }
 
-/// Encode mode: the BTF of the DWARF in C.Input, split on \p Base if given.
-/// Encoding vmlinux allocates and frees the same kinds of buffers over and
-/// over (each batch of units: parsed DIEs, unit BTF, a chunk to
-/// deduplicate). glibc returns large freed blocks to the kernel (munmap, heap
-/// trimming), and every reuse faults the pages in again: on vmlinux about a
-/// tenth of the run. This keeps blocks up to 32 MiB (glibc's largest mmap
-/// threshold) in the heap and does not trim it, so freed memory is reused.
-/// Not for modules: they allocate once, and freed blocks that stay resident
-/// raise their peak (mlx5_core: 98 -> 135 MB).
-static void tuneAllocatorForVmlinux() {
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
-}
-
-/// Encode the DWARF of C.Input as BTF, deduplicated, split when there is a
-/// base: the one place where encoding and deduplication meet.
+/// Encode mode: the BTF of the DWARF in C.Input, deduplicated unless
+/// --no-dedup, split on \p Base if given (\p BaseIdx: its shared dedup
+/// index, or null).
 static Expected<std::unique_ptr<BTFObject>>
-encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
+encodeInput(const DriverConfig &C, const BTFObject *Base,
+            const DedupBaseIndex *BaseIdx, RunStats &S) {
   Expected<object::OwningBinary<object::ObjectFile>> ObjOrErr =
       openELFFile(C.Input);
   if (!ObjOrErr)
@@ -144,35 +128,17 @@ encodeInput(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
                            createStringError(errc::invalid_argument,
                                              "no DWARF (.debug_info) to "
                                              "encode BTF from"));
-  EncoderOptions Opts;
-  Opts.Features = C.Features;
-  Opts.LangExclude = C.LangExclude;
-  Opts.Threads = C.Threads;
-  // Large base BTF (vmlinux) is deduplicated chunk by chunk while it is
-  // encoded, then as a whole below.
-  // The encoder adds every string once: chunks skip the string pass (the
-  // final deduplication drops the strings only dropped types used).
-  if (!C.NoDedup)
-    Opts.ChunkPass = [](BTFObject &O) {
-      DedupOptions DO;
-      DO.DedupStrings = false;
-      return dedupBTF(O, DO);
-    };
-  if (!Base)
-    tuneAllocatorForVmlinux();
-  Expected<std::unique_ptr<BTFObject>> BTFOrErr = [&] {
-    Phase P(S, "Encode", C.Input);
-    return encodeBTF(*ObjOrErr->getBinary(), C.Input, Base, Opts);
-  }();
-  // The BTF holds copies of what it took from the file: unmap the file, whose
-  // pages read while encoding would otherwise count through deduplication.
-  *ObjOrErr = object::OwningBinary<object::ObjectFile>();
-  if (!BTFOrErr || C.NoDedup)
-    return BTFOrErr;
-  Phase P(S, "Dedup", C.Input);
-  if (Error E = dedupBTF(**BTFOrErr))
-    return createFileError(C.Input, std::move(E));
-  return BTFOrErr;
+  EncodeDedupOptions Opts;
+  Opts.Encoder.Features = C.Features;
+  Opts.Encoder.LangExclude = C.LangExclude;
+  Opts.Encoder.Threads = C.Threads;
+  Opts.Dedup = !C.NoDedup;
+  Opts.BaseIndex = BaseIdx;
+  auto OnPhase = [&S](StringRef Name, double Seconds) {
+    S.Phases.push_back({Name.str(), Seconds});
+  };
+  Opts.OnPhase = OnPhase;
+  return encodeAndDedup(std::move(*ObjOrErr), C.Input, Base, Opts);
 }
 
 /// Where --roundtrip and --dedup read their BTF: --from-btf, else <input>.
@@ -185,7 +151,7 @@ static Expected<std::unique_ptr<BTFObject>>
 produceBTF(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
   switch (C.Action) {
   case Mode::Encode:
-    return encodeInput(C, Base, S);
+    return encodeInput(C, Base, /*BaseIdx=*/nullptr, S);
   case Mode::Roundtrip:
   case Mode::Distill: {
     StringRef Source = btfSource(C);
@@ -575,18 +541,11 @@ static Error runBatchInput(const DriverConfig &C, const BTFObject *Base,
   if (C.Detached.empty())
     if (Error E = checkBTFSectionTarget(C.Input))
       return E;
-  DriverConfig EncodeOnly = C;
-  EncodeOnly.NoDedup = true;
+  // The base index is built once in runBatch() and shared.
   Expected<std::unique_ptr<BTFObject>> ResultOrErr =
-      encodeInput(EncodeOnly, Base, S);
+      encodeInput(C, Base, BaseIdx, S);
   if (!ResultOrErr)
     return ResultOrErr.takeError();
-  if (!C.NoDedup) {
-    Phase P(S, "Dedup", C.Input);
-    // The base index is built once in runBatch() and shared.
-    if (Error E = dedupBTF(**ResultOrErr, DedupOptions(), BaseIdx))
-      return createFileError(C.Input, std::move(E));
-  }
   return writeMaybeDistilled(C, **ResultOrErr, S);
 }
 

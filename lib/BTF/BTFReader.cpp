@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BTF/BTFReader.h"
-#include "BTF/Prefault.h"
+#include "Support/MemoryPolicy.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"

@@ -5,7 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BTF/StringTable.h"
-#include "BTF/Prefault.h"
+#include "Support/MemoryPolicy.h"
 #include "llvm/Support/xxhash.h"
 #include <cstring>
 

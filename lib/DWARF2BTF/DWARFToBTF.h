@@ -13,8 +13,8 @@
 ///
 /// Compile units are converted in parallel (each into its own small
 /// BTFObject) and merged in DWARF order, so the result is byte-identical for
-/// every thread count. The caller deduplicates the result (see encodeBTF in
-/// the driver): encode and dedup are one call site.
+/// every thread count. encodeAndDedup (Pipeline/EncodeDedup.h) is where
+/// encoding and deduplication meet.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -50,26 +50,21 @@ struct BTFFeatures {
   bool DistilledBase = false;
 };
 
-/// Parse a pahole --btf_features list ("encode_force,var,...", "default",
-/// "+x" for the default set plus x, "all") into \p F, starting from nothing
-/// (or from the defaults for "default"/"+"). Unknown names are an error when
-/// \p Strict, ignored otherwise (pahole's --btf_features_strict).
-llvm::Error parseBTFFeatures(llvm::StringRef List, BTFFeatures &F, bool Strict);
-
 struct EncoderOptions {
   BTFFeatures Features;
-  /// DWARF languages whose compile units are skipped, by pahole's names
-  /// ("rust", "c89", "c_plus_plus", ...).
-  std::vector<std::string> LangExclude;
+  /// DWARF languages (DW_LANG_ codes) whose compile units are skipped
+  /// (pahole's --lang_exclude; see languageByName in UnitChecks.h).
+  std::vector<unsigned> LangExclude;
   /// Worker threads for the per-CU conversion (0: all cores, 1: serial).
   unsigned Threads = 1;
   /// When set and the result is base BTF, units are merged into chunks of
   /// a fixed number of units (independent of Threads) and each chunk but
   /// the last goes through this pass as soon as it is complete, on a worker
   /// thread while later units are converted; the result is the
-  /// concatenation of the chunks. Meant for dedupBTF: the caller's final
-  /// deduplication, which must follow, then sees deduplicated chunks and the
-  /// last one as it is. The pass must keep every VAR, in order.
+  /// concatenation of the chunks. Set only by encodeAndDedup
+  /// (Pipeline/EncodeDedup.h), whose final deduplication follows and sees
+  /// deduplicated chunks and the last one as it is; the pass keeps every
+  /// VAR, in order.
   std::function<llvm::Error(BTFObject &)> ChunkPass;
 };
 

@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DWARF2BTF/RelocatedDWARF.h"
-#include "BTF/Prefault.h"
+#include "Support/MemoryPolicy.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSwitch.h"

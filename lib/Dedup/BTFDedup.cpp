@@ -88,7 +88,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Dedup/BTFDedup.h"
-#include "BTF/Prefault.h"
+#include "Support/MemoryPolicy.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"

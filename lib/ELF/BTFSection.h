@@ -22,7 +22,7 @@
 #ifndef LLVM_BTF_SPLIT_LIB_ELF_BTFSECTION_H
 #define LLVM_BTF_SPLIT_LIB_ELF_BTFSECTION_H
 
-#include "ELF/OutputFile.h"
+#include "Support/OutputFile.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Object/ObjectFile.h"

@@ -15,8 +15,8 @@
 #include "BTF/BTFReader.h"
 #include "BTF/BTFVerifier.h"
 #include "BTF/BTFWriter.h"
-#include "DWARF2BTF/DWARFToBTF.h"
 #include "Dedup/BTFDedup.h"
+#include "Pipeline/EncodeDedup.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -34,16 +34,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   }
   if (!isa<object::ELFObjectFileBase>(**ObjOrErr))
     return 0;
-  EncoderOptions Opts;
-  Opts.Threads = 1;
-  Expected<std::unique_ptr<BTFObject>> BTFOrErr =
-      encodeBTF(**ObjOrErr, "fuzz-input", nullptr, Opts);
+  EncodeDedupOptions Opts;
+  Opts.Encoder.Threads = 1;
+  Expected<std::unique_ptr<BTFObject>> BTFOrErr = encodeAndDedup(
+      object::OwningBinary<object::ObjectFile>(std::move(*ObjOrErr), nullptr),
+      "fuzz-input", nullptr, Opts);
   if (!BTFOrErr) {
     consumeError(BTFOrErr.takeError());
-    return 0;
-  }
-  if (Error E = dedupBTF(**BTFOrErr)) {
-    consumeError(std::move(E));
     return 0;
   }
   SmallVector<char, 0> Out;

@@ -23,8 +23,8 @@
 ///
 //===----------------------------------------------------------------------===//
 
-#ifndef LLVM_BTF_SPLIT_LIB_ELF_OUTPUTFILE_H
-#define LLVM_BTF_SPLIT_LIB_ELF_OUTPUTFILE_H
+#ifndef LLVM_BTF_SPLIT_LIB_SUPPORT_OUTPUTFILE_H
+#define LLVM_BTF_SPLIT_LIB_SUPPORT_OUTPUTFILE_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -76,4 +76,4 @@ llvm::Error writeDepFile(llvm::StringRef DepFile, llvm::StringRef Target,
 
 } // namespace btfsplit
 
-#endif // LLVM_BTF_SPLIT_LIB_ELF_OUTPUTFILE_H
+#endif // LLVM_BTF_SPLIT_LIB_SUPPORT_OUTPUTFILE_H

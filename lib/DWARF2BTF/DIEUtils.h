@@ -1,0 +1,102 @@
+//===- DIEUtils.h - What the encoder reads from DWARF DIEs ------*- C++ -*-===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Small readers of DIE attributes shared by the per-unit converter
+/// (CUConverter) and the pipeline (DWARFToBTF): integers as pahole's
+/// attr_numeric() reads them, names, type sizes as tag__size() computes them,
+/// member locations. A helper that meets a malformed DIE and cannot return an
+/// Error records it with noteMalformed(); the converter turns the first such
+/// note into its unit's error.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef LLVM_BTF_SPLIT_LIB_DWARF2BTF_DIEUTILS_H
+#define LLVM_BTF_SPLIT_LIB_DWARF2BTF_DIEUTILS_H
+
+#include "llvm/ADT/Twine.h"
+#include "llvm/BinaryFormat/Dwarf.h"
+#include "llvm/DebugInfo/DWARF/DWARFDie.h"
+#include "llvm/DebugInfo/DWARF/DWARFFormValue.h"
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace btfsplit {
+
+/// An integer attribute as pahole's attr_numeric() reads it: DW_FORM_sdata
+/// sign-extended, the fixed-size data forms zero-extended.
+inline std::optional<int64_t> formInt(const llvm::DWARFFormValue &V) {
+  switch (V.getForm()) {
+  case llvm::dwarf::DW_FORM_sdata:
+  case llvm::dwarf::DW_FORM_implicit_const:
+    return V.getAsSignedConstant();
+  default:
+    if (std::optional<uint64_t> U = V.getAsUnsignedConstant())
+      return static_cast<int64_t>(*U);
+    return std::nullopt;
+  }
+}
+
+/// formInt of an attribute that may be absent (null).
+inline std::optional<int64_t> formInt(const llvm::DWARFFormValue *V) {
+  return V ? formInt(*V) : std::nullopt;
+}
+
+/// formInt as unsigned; 0 when absent or not a constant.
+inline uint64_t formUInt(const llvm::DWARFFormValue *V) {
+  std::optional<int64_t> I = formInt(V);
+  return I ? static_cast<uint64_t>(*I) : 0;
+}
+
+inline uint64_t attrUInt(const llvm::DWARFDie &D, llvm::dwarf::Attribute A) {
+  std::optional<llvm::DWARFFormValue> V = D.find(A);
+  return formUInt(V ? &*V : nullptr);
+}
+
+/// The DIE's name, through DW_AT_specification / DW_AT_abstract_origin.
+inline llvm::StringRef dieName(const llvm::DWARFDie &D) {
+  if (const char *N = D.getShortName())
+    return N;
+  return {};
+}
+
+/// Where the unit converter running on this thread records the first
+/// malformed DIE it meets in a helper that cannot return an Error (hostile
+/// input: a name that does not decode, a reference that does not resolve).
+extern thread_local std::string *MalformedSlot;
+
+void noteMalformed(const llvm::DWARFDie &D, const llvm::Twine &Msg);
+
+/// The DIE's own DW_AT_name, not through specification/abstract origin.
+llvm::StringRef ownName(const llvm::DWARFDie &D);
+
+/// Whether DIEs with tag \p T are types that become BTF types.
+bool isTypeTag(llvm::dwarf::Tag T);
+
+/// Number of elements of an array DIE: the product of its dimensions, as
+/// pahole 1.24 encodes multi-dimensional arrays as one flat ARRAY.
+uint64_t arrayElements(const llvm::DWARFDie &D);
+
+/// How far typedef/qualifier/array chains are followed for a size (pahole
+/// recurses without a bound; a chain this long only comes from a cycle in
+/// hostile DWARF, which dedup then reports as a reference loop).
+constexpr unsigned MaxTypeChain = 1024;
+
+/// Byte size of the type \p D as pahole's tag__size() computes it.
+uint64_t typeSize(llvm::DWARFDie D, unsigned Depth = 0);
+
+/// The type under typedefs and qualifiers (pahole's
+/// tag__strip_typedefs_and_modifiers), for the size of a bitfield's storage.
+llvm::DWARFDie stripTypedefsAndModifiers(llvm::DWARFDie D);
+
+/// DW_AT_data_member_location as a constant or a DW_OP_plus_uconst /
+/// DW_OP_constu expression.
+uint64_t memberLocation(const llvm::DWARFFormValue *V);
+
+} // namespace btfsplit
+
+#endif // LLVM_BTF_SPLIT_LIB_DWARF2BTF_DIEUTILS_H

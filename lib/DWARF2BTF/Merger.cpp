@@ -1,0 +1,171 @@
+//===- Merger.cpp - Unit results appended in unit order -------------------===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DWARF2BTF/Merger.h"
+#include "llvm/Support/Errc.h"
+#include <algorithm>
+
+using namespace llvm;
+using namespace btfsplit;
+
+/// The string at \p Off of a .debug_str section; "" when no NUL ends it (as
+/// LLVM's getAsCString fails on it).
+static StringRef debugStrAt(StringRef Sec, uint32_t Off) {
+  StringRef S = Sec.substr(Off);
+  size_t Nul = S.find('\0');
+  return Nul == StringRef::npos ? StringRef() : S.take_front(Nul);
+}
+
+Error Merger::merge(CUResult &R) {
+  BTFObject &L = *R.Types;
+  BTFObject &Out = *Cur;
+  // A chunk after the one that holds the index type gets its own copy, an
+  // INT equal to it (deduplication merges them), before the unit's types.
+  if (HasIndexType && !CurIndexId && R.NeedIndexType) {
+    std::vector<uint32_t> W = IndexWords;
+    W[0] = Out.addString(IndexName);
+    CurIndexId = Out.addType(W);
+  }
+  // Local ID k lands at Base + k.
+  uint32_t Base = Out.typeCount() - 1;
+  uint32_t IndexId = CurIndexId;
+  bool NewIndexType = false;
+  if (!HasIndexType) {
+    NewIndexType = true;
+    if (R.IntId) {
+      HasIndexType = true;
+      IndexId = Base + R.IntId;
+      ArrayRef<uint32_t> IW = L.typeWords(R.IntId);
+      IndexWords.assign(IW.begin(), IW.end());
+      IndexName = IW[0] & DebugStrTag
+                      ? debugStrAt(R.DebugStr, IW[0] & ~DebugStrTag).str()
+                      : L.str(IW[0]).str();
+    } else {
+      IndexId = Out.typeCount() + L.localCount();
+    }
+  }
+  StrXlat Xlat(L, Out);
+  auto MapName = [&](uint32_t &Off) {
+    Off = Off & DebugStrTag ? debugStr(R.DebugStr, Off & ~DebugStrTag)
+                            : Xlat(Off);
+  };
+  auto MapType = [&](uint32_t &Id) {
+    if (Id == IndexTypePlaceholder)
+      Id = IndexId;
+    else if (Id)
+      Id += Base;
+  };
+  // The unit's types are appended in one copy, then rewritten in place.
+  uint32_t FirstNew = Out.typeCount();
+  size_t WordBase = Out.words().size();
+  ArrayRef<uint32_t> LocalWords = std::as_const(L).words();
+  Out.words().insert(Out.words().end(), LocalWords.begin(), LocalWords.end());
+  for (uint32_t Off : L.typeOffsets())
+    Out.typeOffsets().push_back(WordBase + Off);
+  for (uint32_t Id = FirstNew; Id < Out.typeCount(); ++Id) {
+    BTF::CommonType *T = Out.localType(Id);
+    forEachStrRef(T, MapName);
+    forEachTypeRef(T, MapType);
+  }
+  if (R.NeedIndexType && !HasIndexType) {
+    IndexName = "__ARRAY_SIZE_TYPE__";
+    uint32_t Got = Out.addInt(IndexName, 4, 0, 32);
+    (void)Got;
+    assert(Got == IndexId && "index type lands after the unit's types");
+    ArrayRef<uint32_t> IW = Out.typeWords(Got);
+    IndexWords.assign(IW.begin(), IW.end());
+    HasIndexType = true;
+  }
+  if (NewIndexType && HasIndexType)
+    CurIndexId = IndexId;
+  for (FuncCandidate &C : R.Funcs) {
+    StringRef Name = L.str(C.NameOff);
+    if (!Generated.insert(Name).second)
+      continue;
+    forEachStrRef(reinterpret_cast<BTF::CommonType *>(C.ProtoWords.data()),
+                  MapName);
+    forEachTypeRef(reinterpret_cast<BTF::CommonType *>(C.ProtoWords.data()),
+                   MapType);
+    uint32_t Proto = Out.addType(C.ProtoWords);
+    uint32_t Func = Out.addFunc(Name, Proto, BTF::FUNC_STATIC);
+    for (const DeclTagInfo &T : C.Tags)
+      Out.addDeclTag(L.str(T.ValueOff), Func, T.Component);
+  }
+  for (VarCandidate &C : R.Vars) {
+    uint32_t Type = C.Type;
+    MapType(Type);
+    uint32_t Var = Out.addVar(L.str(C.NameOff), Type, C.Linkage);
+    for (const DeclTagInfo &T : C.Tags)
+      Out.addDeclTag(L.str(T.ValueOff), Var, T.Component);
+    Percpu.push_back({0, C.Offset, C.Size});
+  }
+  return Error::success();
+}
+
+uint32_t Merger::debugStr(StringRef Sec, uint32_t Off) {
+  if (Sec.data() != DebugStrSec.data() || Sec.size() != DebugStrSec.size()) {
+    DebugStrIds.clear();
+    DebugStrSec = Sec;
+  }
+  auto [It, Inserted] = DebugStrIds.try_emplace(Off, 0);
+  if (Inserted)
+    It->second = Cur->addString(debugStrAt(Sec, Off));
+  return It->second;
+}
+
+Error Merger::finish(BTFObject &Out) {
+  if (Percpu.empty())
+    return Error::success();
+  size_t NextVar = 0;
+  for (uint32_t Id = Out.startId(); Id < Out.typeCount(); ++Id) {
+    if (Out.type(Id)->getKind() != BTF::BTF_KIND_VAR)
+      continue;
+    if (NextVar == Percpu.size())
+      break;
+    Percpu[NextVar++].Type = Id;
+  }
+  if (NextVar != Percpu.size())
+    return createStringError(errc::invalid_argument,
+                             "internal error: %zu per-CPU variables, %zu VARs",
+                             Percpu.size(), NextVar);
+  std::stable_sort(
+      Percpu.begin(), Percpu.end(),
+      [](const SecInfo &A, const SecInfo &B) { return A.Offset < B.Offset; });
+  // pahole sizes the DATASEC to the end of its last variable, not to the
+  // ELF section.
+  const SecInfo &Last = Percpu.back();
+  std::vector<uint32_t> W = {Out.addString(".data..percpu"),
+                             makeInfo(BTF::BTF_KIND_DATASEC, Percpu.size()),
+                             Last.Offset + Last.Size};
+  for (const SecInfo &S : Percpu) {
+    W.push_back(S.Type);
+    W.push_back(S.Offset);
+    W.push_back(S.Size);
+  }
+  Out.addType(W);
+  return Error::success();
+}
+
+void btfsplit::appendChunk(BTFObject &Out, const BTFObject &Chunk) {
+  uint32_t Base = Out.typeCount() - 1;
+  StrXlat Xlat(Chunk, Out);
+  std::vector<uint32_t> W;
+  for (uint32_t Id = Chunk.startId(); Id < Chunk.typeCount(); ++Id) {
+    ArrayRef<uint32_t> Src = Chunk.typeWords(Id);
+    W.assign(Src.begin(), Src.end());
+    forEachStrRef(reinterpret_cast<BTF::CommonType *>(W.data()),
+                  [&](uint32_t &Off) { Off = Xlat(Off); });
+    forEachTypeRef(reinterpret_cast<BTF::CommonType *>(W.data()),
+                   [&](uint32_t &Id) {
+                     if (Id)
+                       Id += Base;
+                   });
+    Out.addType(W);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Driver

@@ -1,0 +1,65 @@
+//===- EncodeDedup.cpp - DWARF to deduplicated BTF, in one call -----------===//
+//
+// Part of llvm-btf-split.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Pipeline/EncodeDedup.h"
+#include "Dedup/BTFDedup.h"
+#include "Support/MemoryPolicy.h"
+#include "llvm/Support/TimeProfiler.h"
+#include <chrono>
+
+using namespace llvm;
+using namespace btfsplit;
+
+namespace {
+/// One phase: a --time-trace event and, when it ends, OnPhase.
+class PhaseScope {
+public:
+  PhaseScope(const EncodeDedupOptions &Opts, StringRef Name, StringRef File)
+      : Opts(Opts), Name(Name), Trace(Name, File),
+        Start(std::chrono::steady_clock::now()) {}
+  ~PhaseScope() {
+    std::chrono::duration<double> D = std::chrono::steady_clock::now() - Start;
+    if (Opts.OnPhase)
+      Opts.OnPhase(Name, D.count());
+  }
+
+private:
+  const EncodeDedupOptions &Opts;
+  StringRef Name;
+  TimeTraceScope Trace;
+  std::chrono::steady_clock::time_point Start;
+};
+} // namespace
+
+Expected<std::unique_ptr<BTFObject>>
+btfsplit::encodeAndDedup(object::OwningBinary<object::ObjectFile> File,
+                         StringRef FileName, const BTFObject *Base,
+                         const EncodeDedupOptions &Opts) {
+  EncoderOptions EO = Opts.Encoder;
+  // Large base BTF (vmlinux) is deduplicated chunk by chunk while it is
+  // encoded, then as a whole below. The encoder adds every string once:
+  // chunks skip the string pass (the final deduplication drops the strings
+  // only dropped types used).
+  if (Opts.Dedup && !Base)
+    EO.ChunkPass = [](BTFObject &O) {
+      DedupOptions DO;
+      DO.DedupStrings = false;
+      return dedupBTF(O, DO);
+    };
+  if (!Base)
+    tuneAllocatorForVmlinux();
+  Expected<std::unique_ptr<BTFObject>> BTFOrErr = [&] {
+    PhaseScope P(Opts, "Encode", FileName);
+    return encodeBTF(*File.getBinary(), FileName, Base, EO);
+  }();
+  File = object::OwningBinary<object::ObjectFile>();
+  if (!BTFOrErr || !Opts.Dedup)
+    return BTFOrErr;
+  PhaseScope P(Opts, "Dedup", FileName);
+  if (Error E = dedupBTF(**BTFOrErr, DedupOptions(), Opts.BaseIndex))
+    return createFileError(FileName, std::move(E));
+  return BTFOrErr;
+}
