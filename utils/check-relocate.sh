@@ -6,7 +6,8 @@
 #   (e.g. ABI=6.1.0-53 and 6.1.0-56): vmlinux (with .BTF) and shipped-ko/.
 #   BUILD: the build directory (default: build). WORKDIR: where the results
 #   go (default: a temporary directory, removed at the end).
-#   MAX=N limits the run to the first N modules (sorted by path).
+#   MAX=N limits the run to the first N modules (sorted by path); REUSE=1
+#   keeps the relocations of an earlier run in WORKDIR.
 #
 # For every module that both ABIs ship, its shipped split BTF (made against
 # OLD's vmlinux) goes through
@@ -66,7 +67,10 @@ relocate_one() {
   fi
 }
 export -f relocate_one
-xargs -P 2 -I{} bash -c 'relocate_one "$@"' _ {} < "$WORK/both.list"
+# REUSE=1: keep the relocations of an earlier run in WORKDIR.
+if [ -z "${REUSE:-}" ] || ! ls "$WORK"/log/*.st > /dev/null 2>&1; then
+  xargs -P 2 -I{} bash -c 'relocate_one "$@"' _ {} < "$WORK/both.list"
+fi
 
 cat "$WORK"/log/*.st | sort > "$WORK/status.txt"
 crashed=$(grep -c 'refused rc=\(1[3-9][0-9]\|[2-9][0-9][0-9]\)' "$WORK/status.txt" || true)

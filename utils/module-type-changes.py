@@ -6,7 +6,8 @@ Usage: module-type-changes.py BTFCMP OLD_CORPUS NEW_CORPUS LIST
 For each module path in LIST (relative to shipped-ko/, as "./kernel/..."),
 reads its shipped split BTF in both corpora (on each corpus's vmlinux) with
 btfcmp.py's reader and compares the module's own named types (structs,
-unions, enums, typedefs, functions, variables) by name: size, members (names, offsets,
+unions, enums, typedefs, functions, variables; anonymous types by their
+spelling) by name: size, members (names, offsets,
 type spellings), enumerators, typedef targets, prototypes. Prints one line
 per module whose own types differ: the path, the number of differing names
 and the first one. Relocation cannot carry such changes over: they are the
@@ -67,7 +68,12 @@ def main():
         for k in range(btf.count):
             kind = btf.kinds[k]
             name = btf.tname_of(k)
-            if not name or kind not in (4, 5, 6, 8, 12, 14, 19):
+            if not name:
+                # Anonymous types count by their spelling (the modversions
+                # array grows with the symbols a module imports).
+                out[('anonymous', spell(btf, btf.start_id + k))].append(())
+                continue
+            if kind not in (4, 5, 6, 8, 12, 14, 19):
                 continue
             ex = btf.extra(k)
             if kind in (4, 5):
