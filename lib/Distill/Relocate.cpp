@@ -455,7 +455,6 @@ Expected<unsigned> btfsplit::mergeMovedTypes(BTFObject &Rel,
   // Rebuild the type section without the mapped types.
   std::vector<uint32_t> Words;
   std::vector<uint32_t> Offsets;
-  ArrayRef<uint32_t> All = Rel.words();
   for (uint32_t Id = Start; Id < End; ++Id) {
     if (Id >= FirstMoved && St[Id - FirstMoved] == Mapped)
       continue;
@@ -463,7 +462,6 @@ Expected<unsigned> btfsplit::mergeMovedTypes(BTFObject &Rel,
     Offsets.push_back(Words.size());
     Words.insert(Words.end(), TW.begin(), TW.end());
   }
-  (void)All;
   Rel.words() = std::move(Words);
   Rel.typeOffsets() = std::move(Offsets);
   for (uint32_t Id = Start; Id < Rel.typeCount(); ++Id)
