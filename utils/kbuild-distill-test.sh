@@ -175,7 +175,7 @@ build() {
     tail -n 30 "$dir/build.log" >&2
     fail "kbuild failed with PAHOLE=$ph (log: $dir/build.log)"
   fi
-  grep -- "$ph -J" "$dir/build.log" | sed 's/^ */   /' ||
+  grep -o -- "$ph -J[^;]*" "$dir/build.log" | sed 's/^/   /' ||
     fail "kbuild did not run $ph -J (log: $dir/build.log)"
   "$objcopy" --dump-section .BTF="$work/$name.btf" \
     --dump-section .BTF.base="$work/$name.base" \
