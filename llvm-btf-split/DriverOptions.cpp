@@ -442,6 +442,26 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
   Config.DepFile = Args.getLastArgValue(OPT_depfile).str();
   Config.OnlyIfChanged =
       Args.hasFlag(OPT_only_if_changed, OPT_no_only_if_changed, true);
+  if (const Arg *A = Args.getLastArg(OPT_elf_writer)) {
+    StringRef V = A->getValue();
+    if (V == "auto")
+      Config.Writer = ELFWriterKind::Auto;
+    else if (V == "objcopy")
+      Config.Writer = ELFWriterKind::ObjCopy;
+    else if (V == "append")
+      Config.Writer = ELFWriterKind::Append;
+    else
+      return createStringError(errc::invalid_argument,
+                               "invalid --elf-writer '%s' (auto, objcopy or "
+                               "append)",
+                               V.str().c_str());
+  }
+  Config.BTFBaseSection = Args.getLastArgValue(OPT_btf_base_section).str();
+  Config.RemoveBTFBaseSection = Args.hasArg(OPT_remove_btf_base_section);
+  if (!Config.BTFBaseSection.empty() && Config.RemoveBTFBaseSection)
+    return createStringError(errc::invalid_argument,
+                             "--btf-base-section and --remove-btf-base-section "
+                             "are mutually exclusive");
   Config.Stats = Args.hasArg(OPT_stats);
   Config.TimeTrace = Args.getLastArgValue(OPT_time_trace).str();
   if (const Arg *A = Args.getLastArg(OPT_time_trace_granularity)) {

@@ -18,6 +18,7 @@
 #define LLVM_BTF_SPLIT_DRIVEROPTIONS_H
 
 #include "DWARF2BTF/DWARFToBTF.h"
+#include "ELF/BTFSection.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -67,6 +68,12 @@ struct DriverConfig {
   std::string DepFile;
   /// Leave an output whose bytes would not change untouched (Ninja restat).
   bool OnlyIfChanged = true;
+  /// Which writer puts .BTF into an ELF output (--elf-writer).
+  ELFWriterKind Writer = ELFWriterKind::Auto;
+  /// Also set .BTF.base to this file's bytes, or remove .BTF.base (hidden
+  /// test options for the writers).
+  std::string BTFBaseSection;
+  bool RemoveBTFBaseSection = false;
   /// Print counts and per-phase timings to stderr.
   bool Stats = false;
   /// Write a Chrome trace (clang -ftime-trace format) here.

@@ -66,6 +66,13 @@ defm btf_features_strict : Eq<"btf-features-strict", "As --btf-features, but an 
 defm lang_exclude : Eq<"lang-exclude", "Skip compile units in these languages (e.g. rust)">,
   MetaVarName<"<list>">;
 
+defm elf_writer : Eq<"elf-writer", "How .BTF goes into the ELF file: 'auto' (default: append the new sections where the result is known to read back as ObjCopy's, ObjCopy elsewhere), 'objcopy' (LLVM's ObjCopy library) or 'append' (an error where appending is not known to be safe)">,
+  MetaVarName<"<writer>">;
+defm btf_base_section : Eq<"btf-base-section", "Also set the .BTF.base section of the output ELF file to the raw BTF in <file> (for tests)">,
+  MetaVarName<"<file>">, Flags<[HelpHidden]>;
+def remove_btf_base_section : Flag<["--"], "remove-btf-base-section">, Flags<[HelpHidden]>,
+  HelpText<"Remove the .BTF.base section of the output ELF file (for tests)">;
+
 def stats : Flag<["--"], "stats">,
   HelpText<"Print counts and per-phase timings to stderr">;
 defm time_trace : Eq<"time-trace", "Write a Chrome trace (as clang -ftime-trace) to <file>">,

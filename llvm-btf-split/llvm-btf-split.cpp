@@ -31,6 +31,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Parallel.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ThreadPool.h"
@@ -62,6 +63,8 @@ struct RunStats {
   size_t RawBytes = 0;
   std::string Output;
   std::optional<OutputStatus> Status;
+  /// Which ELF writer wrote the output, and why not the append writer.
+  ELFWriteInfo Writer;
 };
 
 /// One phase of the run: a --time-trace event and a --stats line.
@@ -192,11 +195,11 @@ static std::string detachedBasePath(const DriverConfig &C) {
 
 /// Write \p O where \p C says, then the depfile. The one place a BTFObject
 /// result leaves the program. With \p DistBase (\p O's base), the distilled
-/// base goes beside it: `.BTF.base`, or the detached base file. Sections
-/// named in \p Remove are removed from the output ELF file.
+/// base goes beside it: `.BTF.base`, or the detached base file. With
+/// \p RemoveBase, the output ELF file loses its `.BTF.base`.
 static Error writeResult(const DriverConfig &C, const BTFObject &O, RunStats &S,
                          const BTFObject *DistBase = nullptr,
-                         ArrayRef<StringRef> Remove = {}) {
+                         bool RemoveBase = false) {
   SmallVector<char, 0> Raw, RawBase;
   {
     Phase P(S, "Serialize BTF");
@@ -228,11 +231,29 @@ static Error writeResult(const DriverConfig &C, const BTFObject &O, RunStats &S,
     Phase P(S, "Write ELF", Out);
     BTFSectionOptions Opts;
     Opts.OnlyIfChanged = C.OnlyIfChanged;
-    SmallVector<SectionContents, 2> Sections;
-    Sections.push_back({BTFSectionName, Raw});
-    if (DistBase)
-      Sections.push_back({BTFBaseSectionName, RawBase});
-    StatusOrErr = writeSections(C.Input, Out, Sections, Remove, Opts);
+    Opts.Writer = C.Writer;
+    std::vector<SectionUpdate> Updates(1);
+    Updates[0].Name = BTFSectionName.str();
+    Updates[0].Data = Raw;
+    std::unique_ptr<MemoryBuffer> BaseSection;
+    if (DistBase) {
+      // .BTF, then .BTF.base, as pahole adds them.
+      Updates.push_back({BTFBaseSectionName.str(), RawBase});
+    } else if (!C.BTFBaseSection.empty()) {
+      ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
+          MemoryBuffer::getFile(C.BTFBaseSection, /*IsText=*/false,
+                                /*RequiresNullTerminator=*/false);
+      if (!BufOrErr)
+        return createFileError(C.BTFBaseSection,
+                               errorCodeToError(BufOrErr.getError()));
+      BaseSection = std::move(*BufOrErr);
+      Updates.push_back({BTFBaseSectionName.str(),
+                         ArrayRef<char>(BaseSection->getBufferStart(),
+                                        BaseSection->getBufferSize())});
+    } else if (C.RemoveBTFBaseSection || RemoveBase) {
+      Updates.push_back({BTFBaseSectionName.str(), {}, /*Remove=*/true});
+    }
+    StatusOrErr = writeELFSections(C.Input, Out, Updates, Opts, &S.Writer);
   }
   if (!StatusOrErr)
     return StatusOrErr.takeError();
@@ -439,7 +460,7 @@ static Error runRelocate(const DriverConfig &C, const BTFObject &NewBase,
     if (Error E = dedupBTF(Rel))
       return createFileError(C.Input, std::move(E));
   }
-  return writeResult(C, Rel, S, nullptr, {BTFBaseSectionName});
+  return writeResult(C, Rel, S, nullptr, /*RemoveBase=*/true);
 }
 
 /// --check: print the diagnosis; exit status 0 fits, 1 does not, 2 cannot
@@ -648,8 +669,12 @@ static void printStats(const DriverConfig &C, const RunStats &S, double Total) {
                   "raw BTF bytes: {3}\n",
                   S.BaseTypes, S.Types, S.StringBytes, S.RawBytes);
     OS << "  output '" << S.Output << "': "
-       << (*S.Status == OutputStatus::Written ? "written" : "unchanged")
-       << '\n';
+       << (*S.Status == OutputStatus::Written ? "written" : "unchanged");
+    if (!S.Writer.Writer.empty())
+      OS << " by " << S.Writer.Writer;
+    OS << '\n';
+    if (!S.Writer.FallbackReason.empty())
+      OS << "  append writer not used: " << S.Writer.FallbackReason << '\n';
   }
 }
 

@@ -22,7 +22,16 @@ Measurements (inputs from fetch-kernel.sh's pristine/ copies, without .BTF):
 With the module measurements, per-module lines follow the table: median
 module, peak RSS module by module against pahole's, the slowest module.
 
-Usage: bench.py --corpus DIR [--tool PATH] [--runs N] [--modules N]
+With --corpus612 DIR (a fetch-kernel-6.12.sh corpus) the same measurements
+run on Debian 13's 6.12 kernel, named "612-...", against pahole 1.30
+(--pahole130 PATH, required then) with kbuild 6.12's flags, ours through the
+llvm-btf-split-pahole-1.30 link beside --tool with the same command line
+(the 1.30 compatibility level); without that link, through
+llvm-btf-split-pahole with those flags (1.24 rules: the table says so).
+--corpus may then be omitted.
+
+Usage: bench.py [--corpus DIR] [--corpus612 DIR --pahole130 PATH]
+                [--tool PATH] [--runs N] [--modules N]
                 [--only NAME,...] [--markdown FILE]
 """
 
@@ -37,6 +46,24 @@ import threading
 import time
 
 PAHOLE_FLAGS = ["--btf_gen_floats", "--lang_exclude=rust"]
+# kbuild 6.12's PAHOLE_FLAGS for pahole >= 1.26 (scripts/Makefile.btf), -j
+# aside: bench.py passes -jN itself.
+PAHOLE_FLAGS_612 = [
+    "--btf_features=encode_force,var,float,enum64,decl_tag,type_tag,"
+    "optimized_func,consistent_func,decl_tag_kfuncs", "--lang_exclude=rust"]
+
+
+class Suite:
+    """One corpus and the two tools' command lines for it."""
+
+    def __init__(self, prefix, corpus, pahole, pahole_tag, pahole_flags,
+                 ours_pahole, ours_args, ours_tag):
+        self.prefix, self.corpus = prefix, corpus
+        self.pahole, self.pahole_tag = pahole, pahole_tag
+        self.pahole_flags = pahole_flags
+        # Ours through the pahole personality (6.12) or its own CLI (6.1).
+        self.ours_pahole, self.ours_args = ours_pahole, ours_args
+        self.ours_tag = ours_tag
 
 
 class Sample:
@@ -125,7 +152,9 @@ def median_sample(samples):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--corpus")
+    ap.add_argument("--corpus612")
+    ap.add_argument("--pahole130")
     ap.add_argument("--tool", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "build", "bin",
         "llvm-btf-split"))
@@ -137,9 +166,40 @@ def main():
                     help="comma-separated measurement names to run")
     ap.add_argument("--markdown", help="also write the table to this file")
     args = ap.parse_args()
-
-    corpus = os.path.abspath(args.corpus)
+    if not args.corpus and not args.corpus612:
+        ap.error("--corpus or --corpus612 is required")
+    if args.corpus612 and not args.pahole130:
+        ap.error("--corpus612 needs --pahole130 PATH (pahole 1.30)")
     tool = os.path.abspath(args.tool)
+    suites = []
+    if args.corpus:
+        suites.append(Suite("", os.path.abspath(args.corpus), args.pahole,
+                            "pahole 1.24", PAHOLE_FLAGS, None, [],
+                            "llvm-btf-split"))
+    if args.corpus612:
+        link = os.path.join(os.path.dirname(tool), "llvm-btf-split-pahole-1.30")
+        tag = "llvm-btf-split 1.30"
+        if not os.path.exists(link):
+            link = os.path.join(os.path.dirname(tool), "llvm-btf-split-pahole")
+            tag = "llvm-btf-split (1.24 rules)"
+        suites.append(Suite("612-", os.path.abspath(args.corpus612),
+                            os.path.abspath(args.pahole130), "pahole 1.30",
+                            PAHOLE_FLAGS_612, link, PAHOLE_FLAGS_612, tag))
+    lines = []
+    for suite in suites:
+        lines += run_suite(args, tool, suite)
+        lines.append("")
+    print("\n".join(lines))
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+
+def run_suite(args, tool, suite):
+    corpus = suite.corpus
+    pahole = suite.pahole
+    P = suite.prefix
+    PF = suite.pahole_flags
     vmlinux = os.path.join(corpus, "pristine", "vmlinux")
     base = os.path.join(corpus, "vmlinux")
     moddir = os.path.join(corpus, "pristine", "modules")
@@ -152,7 +212,7 @@ def main():
     results = []  # (name, pahole Sample, ours Sample or None)
 
     def want(name):
-        return not only or name in only
+        return not only or name in only or name[len(P):] in only
 
     raw = {}  # name -> (pahole Samples, our Samples), run by run
 
@@ -201,6 +261,30 @@ def main():
     nobtf = os.path.join(work, "vmlinux.nobtf")
 
     objcopy = llvm_objcopy()
+    # pahole runs llvm-objcopy to add .BTF: the one kbuild names.
+    pahole_env = dict(os.environ, LLVM_OBJCOPY=objcopy)
+    help_text = subprocess.run([tool, "--help"], capture_output=True,
+                               text=True).stdout
+    batch_args = []
+    if suite.ours_pahole:
+        batch_args = ["--btf-features=" + PF[0].split("=", 1)[1]]
+        if "--pahole-compat" in help_text and "1.30" in suite.ours_tag:
+            batch_args.append("--pahole-compat=1.30")
+
+    def ours_vm(j, extra, path):
+        """Our command for vmlinux at -jJ: detached (extra) or in place."""
+        if suite.ours_pahole:
+            det = ["--btf_encode_detached=" + extra[1]] if extra else []
+            return [suite.ours_pahole, "-J", "-j%d" % j] + PF + det + [path]
+        return [tool, "-j%d" % j, path] + extra
+
+    def vm_fill(cmd_fn, name):
+        def f():
+            copy = os.path.join(work, name)
+            shutil.copyfile(vmlinux, copy)
+            w, c, m = run(cmd_fn(copy), env=pahole_env)
+            return Sample(w, c, m, btf_bytes_of_elf(copy, work), 1)
+        return f
 
     def vm_elf(cmd_fn, name):
         def f():
@@ -209,7 +293,7 @@ def main():
                                 vmlinux, nobtf], check=True)
             copy = os.path.join(work, name)
             shutil.copyfile(nobtf, copy)
-            w, c, m = run(cmd_fn(copy))
+            w, c, m = run(cmd_fn(copy), env=pahole_env)
             return Sample(w, c, m, btf_bytes_of_elf(copy, work), 1)
         return f
 
@@ -219,8 +303,7 @@ def main():
 
     def ours_detached(j):
         out = os.path.join(work, "ours-j%d.btf" % j)
-        f = vm_detached(lambda o: [tool, "-j%d" % j, vmlinux, "--detached",
-                                   o], out)
+        f = vm_detached(lambda o: ours_vm(j, ["--detached", o], vmlinux), out)
         if j == 1:
             return f
 
@@ -234,26 +317,33 @@ def main():
             return s
         return g
 
-    measure_group([("vmlinux-detached-j%d" % j,
-                    vm_detached(lambda o, pj=pj: [args.pahole, "-J"] + pj +
-                                PAHOLE_FLAGS + ["--btf_encode_detached=" + o,
-                                                vmlinux],
+    measure_group([(P + "vmlinux-detached-j%d" % j,
+                    vm_detached(lambda o, pj=pj: [pahole, "-J"] + pj +
+                                PF + ["--btf_encode_detached=" + o,
+                                      vmlinux],
                                 os.path.join(work, "pahole-j%d.btf" % j)),
                     ours_detached(j))
-                   for j, pj in ((1, []), (2, ["-j"]))])
-    measure("vmlinux-elf-j2",
-            vm_elf(lambda c: [args.pahole, "-J", "-j"] + PAHOLE_FLAGS + [c],
+                   for j, pj in ((1, []), (2, ["-j2"] if P else ["-j"]))])
+    measure(P + "vmlinux-elf-j2",
+            vm_elf(lambda c: [pahole, "-J", "-j2" if P else "-j"] + PF + [c],
                    "vmlinux.pahole"),
-            vm_elf(lambda c: [tool, "-j2", c], "vmlinux.ours"))
+            vm_elf(lambda c: ours_vm(2, [], c), "vmlinux.ours"))
+    # kbuild with ld.lld: .tmp_vmlinux1 keeps an empty, allocated .BTF (as
+    # the corpus's pristine vmlinux has it). pahole rewrites the whole file
+    # through libelf; ours fills the section by appending.
+    measure(P + "vmlinux-fill-j2",
+            vm_fill(lambda c: [pahole, "-J", "-j2" if P else "-j"] + PF + [c],
+                    "vmlinux.pahole-fill"),
+            vm_fill(lambda c: ours_vm(2, [], c), "vmlinux.ours-fill"))
     # The raw BTF that llvm-objcopy adds is made once, outside the timing.
     oc_btf = os.path.join(work, "objcopy-input.btf")
 
     def oc_cmd(c):
         if not os.path.exists(oc_btf):
-            subprocess.run([tool, "-j2", vmlinux, "--detached", oc_btf],
+            subprocess.run(ours_vm(2, ["--detached", oc_btf], vmlinux),
                            check=True)
         return [objcopy, "--add-section", ".BTF=" + oc_btf, c]
-    measure("vmlinux-elf-objcopy-only", None,
+    measure(P + "vmlinux-elf-objcopy-only", None,
             vm_elf(oc_cmd, "vmlinux.objcopy"))
 
     def mod_out(tag, m):
@@ -264,10 +354,13 @@ def main():
             os.makedirs(os.path.dirname(mod_out(tag, m)), exist_ok=True)
 
     def pahole_mod(m):
-        return [args.pahole, "-J", "--btf_base", base] + PAHOLE_FLAGS + [
+        return [pahole, "-J", "--btf_base", base] + PF + [
             "--btf_encode_detached=" + mod_out("pahole", m), m]
 
     def ours_mod(m):
+        if suite.ours_pahole:
+            return [suite.ours_pahole, "-J", "--btf_base", base] + PF + [
+                "--btf_encode_detached=" + mod_out("ours", m), m]
         return [tool, "-j1", "--btf-base", base, m, "--detached",
                 mod_out("ours", m)]
 
@@ -279,9 +372,9 @@ def main():
             return s
         return f
 
-    measure("modules-serial", mods(pahole_mod, "pahole", 1),
+    measure(P + "modules-serial", mods(pahole_mod, "pahole", 1),
             mods(ours_mod, "ours", 1))
-    measure("modules-2jobs", mods(pahole_mod, "pahole", 2),
+    measure(P + "modules-2jobs", mods(pahole_mod, "pahole", 2),
             mods(ours_mod, "ours", 2))
 
     # The batch form: one process, the base loaded once, every module
@@ -295,7 +388,7 @@ def main():
             shutil.rmtree(outdir, ignore_errors=True)
             os.makedirs(outdir)
             cmd = [tool, "-j%d" % jobs, "--btf-base", base, "--detached-dir",
-                   outdir, "--batch"] + modules
+                   outdir, "--batch"] + batch_args + modules
             w, c, m = run(cmd)
             for mod in modules:
                 single = mod_out("ours", mod)
@@ -311,34 +404,37 @@ def main():
     probe = subprocess.run([tool, "--help"], capture_output=True, text=True)
     for jobs in (1, 2):
         if "--batch" in probe.stdout:
-            measure("modules-batch-j%d" % jobs, None, ours_batch(jobs))
+            measure(P + "modules-batch-j%d" % jobs, None, ours_batch(jobs))
 
     shutil.rmtree(work, ignore_errors=True)
-    lines = report(results, args, len(modules))
-    lines += speedup_report(raw, jobs_mismatch)
-    lines += per_module_report(results)
+    lines = ["%s: %s vs %s (%s)" % (corpus, suite.pahole_tag, suite.ours_tag,
+                                    " ".join(PF))]
+    lines += report(results, args, len(modules), suite)
+    lines += speedup_report(raw, jobs_mismatch, suite)
+    lines += per_module_report(results, suite)
     if batch_mismatch:
         lines.append("batch outputs differing from the one-module command: "
                      "%d (%s)" % (len(batch_mismatch),
                                   ", ".join(batch_mismatch[:5])))
-    print("\n".join(lines))
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write("\n".join(lines) + "\n")
+    return lines
 
 
 def fmt_ratio(a, b):
     return "%.2f" % (a / b) if a and b else "-"
 
 
-def speedup_report(raw, jobs_mismatch):
+def speedup_report(raw, jobs_mismatch, suite):
     """The -j1 -> -j2 speed-up on vmlinux, run by run."""
-    if "vmlinux-detached-j1" not in raw or "vmlinux-detached-j2" not in raw:
+    P = suite.prefix
+    if P + "vmlinux-detached-j1" not in raw or \
+            P + "vmlinux-detached-j2" not in raw:
         return []
     out = [""]
-    for i, tag in ((0, "pahole 1.24 (-j1 -> -j)"),
-                   (1, "llvm-btf-split (-j1 -> -j2)")):
-        j1, j2 = raw["vmlinux-detached-j1"][i], raw["vmlinux-detached-j2"][i]
+    for i, tag in ((0, "%s (-j1 -> -j%s)" % (suite.pahole_tag,
+                                             "2" if P else "")),
+                   (1, "%s (-j1 -> -j2)" % suite.ours_tag)):
+        j1, j2 = (raw[P + "vmlinux-detached-j1"][i],
+                  raw[P + "vmlinux-detached-j2"][i])
         if not j1 or not j2:
             continue
         pairs = [a.wall / b.wall for a, b in zip(j1, j2)]
@@ -346,18 +442,19 @@ def speedup_report(raw, jobs_mismatch):
                    "(each run's -j1 wall / its -j2 wall: %s)" % (
                        tag, statistics.median(pairs), len(pairs),
                        ", ".join("%.2f" % p for p in pairs)))
-    if raw["vmlinux-detached-j2"][1]:
+    if raw[P + "vmlinux-detached-j2"][1]:
         out.append("llvm-btf-split -j2 output differing from -j1: %d of %d "
                    "runs" % (len(jobs_mismatch),
-                             len(raw["vmlinux-detached-j2"][1])))
+                             len(raw[P + "vmlinux-detached-j2"][1])))
     return out
 
 
-def per_module_report(results):
+def per_module_report(results, suite):
     """Per-module lines: median module, RSS module by module, the largest."""
+    P = suite.prefix
     by_name = {name: (p, o) for name, p, o in results}
     out = []
-    serial = by_name.get("modules-serial")
+    serial = by_name.get(P + "modules-serial")
     if serial and serial[0] and serial[1] and serial[0].per:
         p, o = serial
         keys = sorted(set(p.per) & set(o.per))
@@ -383,7 +480,7 @@ def per_module_report(results):
                        p.per[big][2] / 1024.0, o.per[big][0], o.per[big][1],
                        o.per[big][2] / 1024.0))
     if serial and serial[0]:
-        for name in ("modules-batch-j1", "modules-batch-j2"):
+        for name in (P + "modules-batch-j1", P + "modules-batch-j2"):
             if name in by_name and by_name[name][1]:
                 b = by_name[name][1]
                 out.append("%s vs pahole modules-serial: wall %s, CPU %s" % (
@@ -392,17 +489,18 @@ def per_module_report(results):
     return out
 
 
-def report(results, args, nmods):
+def report(results, args, nmods, suite):
     out = ["| measurement | tool | wall s | user+sys s | peak RSS MB | output bytes | wall ratio | CPU ratio | RSS ratio |",
            "|---|---|---|---|---|---|---|---|---|"]
     for name, p, o in results:
-        ours = ("llvm-objcopy-22 alone" if name == "vmlinux-elf-objcopy-only"
-                else "llvm-btf-split")
-        for tag, s in (("pahole 1.24", p), (ours, o)):
+        ours = ("llvm-objcopy-22 alone"
+                if name.endswith("vmlinux-elf-objcopy-only")
+                else suite.ours_tag)
+        for tag, s in ((suite.pahole_tag, p), (ours, o)):
             if not s:
                 continue
             ratios = ["", "", ""]
-            if tag != "pahole 1.24" and p:
+            if tag != suite.pahole_tag and p:
                 ratios = [fmt_ratio(s.wall, p.wall), fmt_ratio(s.cpu, p.cpu),
                           fmt_ratio(s.rss_kb, p.rss_kb)]
             out.append("| %s | %s | %.2f | %.2f | %.1f | %d | %s |" % (

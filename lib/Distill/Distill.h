@@ -38,9 +38,6 @@
 
 namespace btfsplit {
 
-/// Name of the ELF section that holds the distilled base.
-constexpr llvm::StringLiteral BTFBaseSectionName = ".BTF.base";
-
 /// Split BTF on its own distilled base. Split's base is Base.
 struct DistilledBTF {
   std::unique_ptr<BTFObject> Base;

@@ -68,29 +68,26 @@ bool btfsplit::hasDWARF(const ObjectFile &Obj) {
   return false;
 }
 
-/// Refuse inputs whose \p Names sections we cannot replace or remove the way
-/// pahole's flow expects.
-static Error checkExistingSections(const ObjectFile &Obj,
-                                   ArrayRef<StringRef> Names) {
+/// Refuse inputs whose .BTF we cannot replace the way pahole's flow expects.
+static Error checkExistingBTF(const ObjectFile &Obj) {
   for (const SectionRef &Sec : Obj.sections()) {
     Expected<StringRef> NameOrErr = Sec.getName();
     if (!NameOrErr)
       return NameOrErr.takeError();
-    if (!is_contained(Names, *NameOrErr))
+    if (*NameOrErr != BTFSectionName)
       continue;
-    if (ELFSectionRef(Sec).getFlags() & ELF::SHF_ALLOC)
+    // An empty allocated .BTF is filled, as pahole fills it.
+    ELFSectionRef ESec(Sec);
+    if ((ESec.getFlags() & ELF::SHF_ALLOC) &&
+        (ESec.getSize() != 0 || ESec.getType() == ELF::SHT_NOBITS))
       return createStringError(
           errc::not_supported,
           "section '%s' is allocated (SHF_ALLOC, part of the loaded image); "
           "replacing it would leave the old bytes in the image (use "
           "--detached)",
-          NameOrErr->str().c_str());
+          BTFSectionName.data());
   }
   return Error::success();
-}
-
-static Error checkExistingBTF(const ObjectFile &Obj) {
-  return checkExistingSections(Obj, {BTFSectionName});
 }
 
 Error btfsplit::checkBTFSectionTarget(StringRef Path) {
@@ -100,6 +97,114 @@ Error btfsplit::checkBTFSectionTarget(StringRef Path) {
   if (Error E = checkExistingBTF(*ObjOrErr->getBinary()))
     return createFileError(Path, std::move(E));
   return Error::success();
+}
+
+/// The ObjCopy writer: `llvm-objcopy --remove-section N... --add-section
+/// N=F...` (removal runs before addition, so this both adds and replaces).
+static Expected<OutputStatus> writeWithObjCopy(StringRef In, StringRef Out,
+                                               ObjectFile &Obj,
+                                               ArrayRef<SectionUpdate> Updates,
+                                               const BTFSectionOptions &Opts) {
+  objcopy::ConfigManager Config;
+  Config.Common.InputFilename = In;
+  Config.Common.OutputFilename = Out;
+  for (const SectionUpdate &U : Updates) {
+    if (Error E = Config.Common.ToRemove.addMatcher(
+            objcopy::NameOrPattern::create(U.Name, objcopy::MatchStyle::Literal,
+                                           [](Error E) { return E; })))
+      return std::move(E);
+  }
+  for (const SectionUpdate &U : Updates)
+    if (!U.Remove)
+      Config.Common.AddSection.emplace_back(
+          U.Name, MemoryBuffer::getMemBuffer(
+                      StringRef(U.Data.data(), U.Data.size()), U.Name,
+                      /*RequiresNullTerminator=*/false));
+
+  OutputOptions OutOpts;
+  OutOpts.OnlyIfChanged = Opts.OnlyIfChanged;
+  OutOpts.PermissionsFrom = In.str();
+  // ObjCopy writes its output buffer (the size of the file) straight into
+  // the temporary output file: no second copy of vmlinux in memory.
+  TimeTraceScope Scope("ObjCopy and write", Out);
+  return writeOutputStream(
+      Out,
+      [&](raw_ostream &OS) -> Error {
+        if (Error E = objcopy::executeObjcopyOnBinary(Config, Obj, OS))
+          return createFileError(In, std::move(E));
+        return Error::success();
+      },
+      OutOpts);
+}
+
+Expected<OutputStatus>
+btfsplit::writeELFSections(StringRef In, StringRef Out,
+                           ArrayRef<SectionUpdate> Updates,
+                           const BTFSectionOptions &Opts, ELFWriteInfo *Info) {
+  if (Out.empty())
+    Out = In;
+  ELFWriteInfo Dummy;
+  if (!Info)
+    Info = &Dummy;
+  Expected<OwningBinary<ObjectFile>> ObjOrErr = openELFFile(In);
+  if (!ObjOrErr)
+    return ObjOrErr.takeError();
+  ObjectFile &Obj = *ObjOrErr->getBinary();
+  if (Error E = checkExistingBTF(Obj))
+    return createFileError(In, std::move(E));
+  // The kernel reads .BTF in the byte order of the ELF file it sits in.
+  for (const SectionUpdate &U : Updates) {
+    if (U.Remove || U.Data.size() < 2)
+      continue;
+    bool BTFLittle = static_cast<uint8_t>(U.Data[0]) == 0x9f &&
+                     static_cast<uint8_t>(U.Data[1]) == 0xeb;
+    if (BTFLittle != Obj.isLittleEndian())
+      return createFileError(
+          In, createStringError(errc::invalid_argument,
+                                "the BTF is %s-endian but the ELF file is "
+                                "%s-endian",
+                                BTFLittle ? "little" : "big",
+                                Obj.isLittleEndian() ? "little" : "big"));
+  }
+
+  MemoryBufferRef Buf = Obj.getMemoryBufferRef();
+  // ObjCopy cannot grow a section inside a segment: an empty allocated .BTF
+  // is always filled by the append writer.
+  bool Fill = hasEmptyAllocSection(Buf, BTFSectionName);
+  if (Opts.Writer != ELFWriterKind::ObjCopy || Fill) {
+    TimeTraceScope Scope("Append sections", Out);
+    OutputOptions OutOpts;
+    OutOpts.OnlyIfChanged = Opts.OnlyIfChanged;
+    Expected<AppendPlan> PlanOrErr = planAppend(Buf, Updates);
+    Expected<OutputStatus> StatusOrErr =
+        PlanOrErr ? executeAppend(In, Out, *PlanOrErr, OutOpts)
+                  : Expected<OutputStatus>(PlanOrErr.takeError());
+    if (StatusOrErr) {
+      Info->Writer = PlanOrErr->Fills ? "append (fill)" : "append";
+      return StatusOrErr;
+    }
+    Error E = StatusOrErr.takeError();
+    bool Refused = E.isA<AppendRefusal>();
+    if (!Refused || Opts.Writer == ELFWriterKind::Append || Fill)
+      // Errors of executeAppend() name their file; the others do not.
+      return PlanOrErr && !Refused ? std::move(E)
+                                   : createFileError(In, std::move(E));
+    handleAllErrors(std::move(E), [&](const AppendRefusal &R) {
+      Info->FallbackReason = R.reason();
+    });
+  }
+  Info->Writer = "objcopy";
+  return writeWithObjCopy(In, Out, Obj, Updates, Opts);
+}
+
+Expected<OutputStatus> btfsplit::writeBTFSection(StringRef In, StringRef Out,
+                                                 ArrayRef<char> RawBTF,
+                                                 const BTFSectionOptions &Opts,
+                                                 ELFWriteInfo *Info) {
+  SectionUpdate U;
+  U.Name = BTFSectionName.str();
+  U.Data = RawBTF;
+  return writeELFSections(In, Out, U, Opts, Info);
 }
 
 Expected<std::vector<std::pair<std::string, std::vector<uint8_t>>>>
@@ -121,72 +226,4 @@ btfsplit::readSections(StringRef Path, ArrayRef<StringRef> Names) {
                                                             DataOrErr->end()));
   }
   return std::move(Out);
-}
-
-Expected<OutputStatus> btfsplit::writeSections(
-    StringRef In, StringRef Out, ArrayRef<SectionContents> Sections,
-    ArrayRef<StringRef> Remove, const BTFSectionOptions &Opts) {
-  if (Out.empty())
-    Out = In;
-  Expected<OwningBinary<ObjectFile>> ObjOrErr = openELFFile(In);
-  if (!ObjOrErr)
-    return ObjOrErr.takeError();
-  ObjectFile &Obj = *ObjOrErr->getBinary();
-  SmallVector<StringRef, 4> Touched(Remove.begin(), Remove.end());
-  for (const SectionContents &S : Sections)
-    Touched.push_back(S.Name);
-  if (Error E = checkExistingSections(Obj, Touched))
-    return createFileError(In, std::move(E));
-  // The kernel reads BTF in the byte order of the ELF file it sits in.
-  for (const SectionContents &S : Sections) {
-    if (S.Data.size() < 2)
-      continue;
-    bool BTFLittle = static_cast<uint8_t>(S.Data[0]) == 0x9f &&
-                     static_cast<uint8_t>(S.Data[1]) == 0xeb;
-    if (BTFLittle != Obj.isLittleEndian())
-      return createFileError(
-          In, createStringError(errc::invalid_argument,
-                                "the BTF is %s-endian but the ELF file is "
-                                "%s-endian",
-                                BTFLittle ? "little" : "big",
-                                Obj.isLittleEndian() ? "little" : "big"));
-  }
-
-  // llvm-objcopy --remove-section NAME --add-section NAME=<raw>: removal
-  // runs before addition, so this both adds and replaces.
-  objcopy::ConfigManager Config;
-  Config.Common.InputFilename = In;
-  Config.Common.OutputFilename = Out;
-  for (StringRef Name : Touched)
-    if (Error E =
-            Config.Common.ToRemove.addMatcher(objcopy::NameOrPattern::create(
-                Name, objcopy::MatchStyle::Literal, [](Error E) { return E; })))
-      return std::move(E);
-  for (const SectionContents &S : Sections)
-    Config.Common.AddSection.emplace_back(
-        S.Name, MemoryBuffer::getMemBuffer(
-                    StringRef(S.Data.data(), S.Data.size()), S.Name,
-                    /*RequiresNullTerminator=*/false));
-
-  OutputOptions OutOpts;
-  OutOpts.OnlyIfChanged = Opts.OnlyIfChanged;
-  OutOpts.PermissionsFrom = In.str();
-  // ObjCopy writes its output buffer (the size of the file) straight into
-  // the temporary output file: no second copy of vmlinux in memory.
-  TimeTraceScope Scope("ObjCopy and write", Out);
-  return writeOutputStream(
-      Out,
-      [&](raw_ostream &OS) -> Error {
-        if (Error E = objcopy::executeObjcopyOnBinary(Config, Obj, OS))
-          return createFileError(In, std::move(E));
-        return Error::success();
-      },
-      OutOpts);
-}
-
-Expected<OutputStatus>
-btfsplit::writeBTFSection(StringRef In, StringRef Out, ArrayRef<char> RawBTF,
-                          const BTFSectionOptions &Opts) {
-  SectionContents BTF{BTFSectionName, RawBTF};
-  return writeSections(In, Out, BTF, {}, Opts);
 }

@@ -12,16 +12,25 @@
 /// what pahole produces (directly, or through `$LLVM_OBJCOPY --add-section`).
 /// Every other section keeps its bytes, and segments keep their layout.
 ///
-/// A `.BTF` that is SHF_ALLOC (a linked vmlinux, where the linker script
-/// placed it in a loadable segment) is refused: replacing it by a non-alloc
-/// section would leave the loaded image with the old bytes. kbuild encodes
-/// into the not-yet-BTF'd `.tmp_vmlinux.btf`, which has no `.BTF`.
+/// A `.BTF` that is SHF_ALLOC and holds bytes (a linked vmlinux, where the
+/// linker script placed it in a loadable segment) is refused: replacing it by
+/// a non-alloc section would leave the loaded image with the old bytes. An
+/// empty SHF_ALLOC `.BTF` (ld.lld keeps the linker script's output section in
+/// kbuild's `.tmp_vmlinux1`) is filled as pahole fills it: the section keeps
+/// its name, index, flags and address, and gets the BTF (AppendWriter.h).
+///
+/// Two writers produce the same result: LLVM's ObjCopy library (rewrites the
+/// whole file), and the append writer (AppendWriter.h: appends the new
+/// sections and section headers, no copy in place). By default the append
+/// writer is used wherever it knows its result reads back as ObjCopy's, and
+/// ObjCopy everywhere else.
 ///
 //===----------------------------------------------------------------------===//
 
 #ifndef LLVM_BTF_SPLIT_LIB_ELF_BTFSECTION_H
 #define LLVM_BTF_SPLIT_LIB_ELF_BTFSECTION_H
 
+#include "ELF/AppendWriter.h"
 #include "Support/OutputFile.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -36,9 +45,28 @@ namespace btfsplit {
 /// Name of the section pahole and the kernel use.
 constexpr llvm::StringLiteral BTFSectionName = ".BTF";
 
+/// Name of the section pahole 1.28+ writes a distilled base into.
+constexpr llvm::StringLiteral BTFBaseSectionName = ".BTF.base";
+
+/// Which writer puts the sections into the file.
+enum class ELFWriterKind {
+  Auto,    ///< append where it is known to be safe, ObjCopy elsewhere
+  ObjCopy, ///< always LLVM's ObjCopy (except filling an empty alloc .BTF)
+  Append   ///< always the append writer; an error where it is not safe
+};
+
 struct BTFSectionOptions {
   /// Leave the output alone when its bytes would not change (Ninja restat).
   bool OnlyIfChanged = false;
+  ELFWriterKind Writer = ELFWriterKind::Auto;
+};
+
+/// What writeELFSections() did (for --stats).
+struct ELFWriteInfo {
+  /// "append", "append (fill)" or "objcopy".
+  std::string Writer;
+  /// Why the append writer was not used, when Auto fell back to ObjCopy.
+  std::string FallbackReason;
 };
 
 /// Check that \p Path is an ELF object file (any class, either byte order).
@@ -62,24 +90,17 @@ openELFFile(llvm::StringRef Path);
 /// True when \p Obj has DWARF type information (a non-empty .debug_info).
 bool hasDWARF(const llvm::object::ObjectFile &Obj);
 
-/// One section to put into an ELF file: its name and contents.
-struct SectionContents {
-  llvm::StringRef Name;
-  llvm::ArrayRef<char> Data;
-};
-
-/// Write ELF file \p In to \p Out with each of \p Sections added (replacing
-/// a section of the same name) and each section named in \p Remove removed,
-/// as `llvm-objcopy --remove-section ... --add-section NAME=DATA ...` would;
-/// new sections are appended in the order given (`.BTF`, then `.BTF.base`,
-/// as pahole adds them). The BTF sections must be in the ELF file's byte
-/// order; a section to replace or remove must not be SHF_ALLOC. Output as
-/// writeBTFSection().
+/// Write ELF file \p In with its sections changed by \p Updates (in order:
+/// every section named by an update is removed, then each update that is not
+/// a removal adds its section, as `llvm-objcopy --remove-section N ...
+/// --add-section N=F ...` does) to \p Out ("-" is stdout; empty or equal to
+/// \p In means in place). Atomic (ObjCopy) or crash-safe (append), with
+/// \p In's permissions; on error \p In and any existing \p Out are left as
+/// they were.
 llvm::Expected<OutputStatus>
-writeSections(llvm::StringRef In, llvm::StringRef Out,
-              llvm::ArrayRef<SectionContents> Sections,
-              llvm::ArrayRef<llvm::StringRef> Remove,
-              const BTFSectionOptions &Opts);
+writeELFSections(llvm::StringRef In, llvm::StringRef Out,
+                 llvm::ArrayRef<SectionUpdate> Updates,
+                 const BTFSectionOptions &Opts, ELFWriteInfo *Info = nullptr);
 
 /// Write ELF file \p In with its `.BTF` section set to \p RawBTF to \p Out
 /// ("-" is stdout; empty or equal to \p In means in place). The output is
@@ -88,7 +109,8 @@ writeSections(llvm::StringRef In, llvm::StringRef Out,
 llvm::Expected<OutputStatus> writeBTFSection(llvm::StringRef In,
                                              llvm::StringRef Out,
                                              llvm::ArrayRef<char> RawBTF,
-                                             const BTFSectionOptions &Opts);
+                                             const BTFSectionOptions &Opts,
+                                             ELFWriteInfo *Info = nullptr);
 
 } // namespace btfsplit
 

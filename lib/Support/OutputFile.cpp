@@ -13,7 +13,12 @@
 #include <optional>
 #include <vector>
 #if defined(LLVM_ON_UNIX)
+#include <cerrno>
 #include <unistd.h>
+#endif
+#if defined(__linux__)
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #endif
 
 using namespace llvm;
@@ -131,24 +136,10 @@ btfsplit::writeOutputStream(StringRef Path,
     return OutputStatus::Written;
   }
 
-  std::optional<sys::fs::file_status> SrcSt;
-  if (!Opts.PermissionsFrom.empty()) {
-    SrcSt.emplace();
-    if (std::error_code EC = sys::fs::status(Opts.PermissionsFrom, *SrcSt))
-      return createFileError(Opts.PermissionsFrom, EC);
-  }
-
-  // The same scheme as llvm::writeToOutput: a temporary in the output's
-  // directory, renamed over the output only once it is complete.
-  Expected<sys::fs::TempFile> TempOrErr =
-      sys::fs::TempFile::create(Path + ".temp-btf-%%%%%%");
+  Expected<sys::fs::TempFile> TempOrErr = createOutputTemp(Path);
   if (!TempOrErr)
-    return createFileError(Path, TempOrErr.takeError());
+    return TempOrErr.takeError();
   sys::fs::TempFile &Temp = *TempOrErr;
-  auto Fail = [&](Error E) -> Error {
-    return createFileError(Path, joinErrors(std::move(E), Temp.discard()));
-  };
-
   {
     raw_fd_ostream OS(Temp.FD, /*shouldClose=*/false);
     if (Error E = Write(OS)) {
@@ -160,8 +151,35 @@ btfsplit::writeOutputStream(StringRef Path,
     if (OS.has_error()) {
       std::error_code EC = OS.error();
       OS.clear_error();
-      return Fail(errorCodeToError(EC));
+      return createFileError(Path,
+                             joinErrors(errorCodeToError(EC), Temp.discard()));
     }
+  }
+  return commitOutputTemp(Temp, Path, Opts);
+}
+
+Expected<sys::fs::TempFile> btfsplit::createOutputTemp(StringRef Path) {
+  // The same scheme as llvm::writeToOutput: a temporary in the output's
+  // directory, renamed over the output only once it is complete.
+  Expected<sys::fs::TempFile> TempOrErr =
+      sys::fs::TempFile::create(Path + ".temp-btf-%%%%%%");
+  if (!TempOrErr)
+    return createFileError(Path, TempOrErr.takeError());
+  return TempOrErr;
+}
+
+Expected<OutputStatus> btfsplit::commitOutputTemp(sys::fs::TempFile &Temp,
+                                                  StringRef Path,
+                                                  const OutputOptions &Opts) {
+  auto Fail = [&](Error E) -> Error {
+    return createFileError(Path, joinErrors(std::move(E), Temp.discard()));
+  };
+  std::optional<sys::fs::file_status> SrcSt;
+  if (!Opts.PermissionsFrom.empty()) {
+    SrcSt.emplace();
+    if (std::error_code EC = sys::fs::status(Opts.PermissionsFrom, *SrcSt))
+      return joinErrors(createFileError(Opts.PermissionsFrom, EC),
+                        Temp.discard());
   }
   if (Opts.OnlyIfChanged && sameContents(Temp.TmpName, Path)) {
     if (Error E = Temp.discard())
@@ -175,6 +193,48 @@ btfsplit::writeOutputStream(StringRef Path,
   if (Error E = Temp.keep(Path))
     return createFileError(Path, std::move(E));
   return OutputStatus::Written;
+}
+
+std::error_code btfsplit::copyFileData(int FromFD, int ToFD) {
+#if defined(__linux__)
+  // A reflink shares the blocks (btrfs, XFS): no data is copied at all.
+  if (::ioctl(ToFD, FICLONE, FromFD) == 0)
+    return std::error_code();
+  // copy_file_range copies inside the kernel (and server-side on NFS).
+  for (;;) {
+    ssize_t N = ::copy_file_range(FromFD, nullptr, ToFD, nullptr, 1 << 30, 0);
+    if (N == 0)
+      return std::error_code();
+    if (N < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP ||
+          errno == EINVAL)
+        break; // fall back to read/write, from where copying stopped
+      return std::error_code(errno, std::generic_category());
+    }
+  }
+#endif
+  std::vector<char> Buf(1 << 20);
+  for (;;) {
+    ssize_t N = ::read(FromFD, Buf.data(), Buf.size());
+    if (N == 0)
+      return std::error_code();
+    if (N < 0) {
+      if (errno == EINTR)
+        continue;
+      return std::error_code(errno, std::generic_category());
+    }
+    for (ssize_t Done = 0; Done < N;) {
+      ssize_t W = ::write(ToFD, Buf.data() + Done, N - Done);
+      if (W < 0) {
+        if (errno == EINTR)
+          continue;
+        return std::error_code(errno, std::generic_category());
+      }
+      Done += W;
+    }
+  }
 }
 
 Expected<OutputStatus> btfsplit::writeOutputFile(StringRef Path,

@@ -30,6 +30,7 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 #include <string>
 
@@ -64,6 +65,24 @@ llvm::Expected<OutputStatus>
 writeOutputStream(llvm::StringRef Path,
                   llvm::function_ref<llvm::Error(llvm::raw_ostream &)> Write,
                   const OutputOptions &Opts);
+
+/// A temporary file next to \p Path ("<Path>.temp-btf-XXXXXX"), to be
+/// completed by the caller and then handed to commitOutputTemp(). Errors name
+/// \p Path.
+llvm::Expected<llvm::sys::fs::TempFile> createOutputTemp(llvm::StringRef Path);
+
+/// Finish a temporary file from createOutputTemp(): with Opts.OnlyIfChanged,
+/// drop it when \p Path already holds the same bytes; else give it the
+/// permissions of Opts.PermissionsFrom and rename it over \p Path. On error
+/// the temporary file is removed and \p Path left as it was.
+llvm::Expected<OutputStatus> commitOutputTemp(llvm::sys::fs::TempFile &Temp,
+                                              llvm::StringRef Path,
+                                              const OutputOptions &Opts);
+
+/// Copy all of \p FromFD into \p ToFD (an empty file), sharing blocks when
+/// the file system can (FICLONE), else with copy_file_range, else by reading
+/// and writing.
+std::error_code copyFileData(int FromFD, int ToFD);
 
 /// Escape \p Path for a Make rule (spaces, '#', '$', and backslashes that
 /// precede them), as gcc -M does.

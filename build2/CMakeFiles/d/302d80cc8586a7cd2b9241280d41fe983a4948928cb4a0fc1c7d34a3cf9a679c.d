@@ -1,0 +1,2 @@
+llvm-btf-split/Opts.inc: \
+  /usr/lib/llvm-22/include/llvm/Option/OptParser.td

@@ -1,0 +1,1 @@
+Opts.inc: /usr/lib/llvm-22/include/llvm/Option/OptParser.td

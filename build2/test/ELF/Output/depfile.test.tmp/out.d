@@ -1,0 +1,5 @@
+out.o: \
+  rel.o \
+  mod.btf \
+  base.o \
+  /work/wt/writer/build2/bin/llvm-btf-split
