@@ -76,18 +76,20 @@ config.substitutions.append(("%btfsplit_obj", config.btfsplit_obj_root))
 # corpus, shared/corpus/fetch-kernel-6.12.sh; pahole 1.30 from
 # shared/anchors/build-pahole.sh) and `lit -Dcorpus=DIR -Dcorpus_old=DIR`
 # (two Debian 6.1 ABIs, e.g. ABI=6.1.0-53 of shared/corpus/fetch-kernel.sh).
+# Their substitutions (%sixtwelve_corpus, %old_corpus) must not start with
+# %corpus, which lit would substitute first.
 corpus612 = lit_config.params.get("corpus612")
 pahole130 = lit_config.params.get("pahole130")
 if corpus612 and os.path.exists(os.path.join(corpus612, "vmlinux")):
     config.available_features.add("corpus612")
-    config.substitutions.append(("%corpus612", os.path.abspath(corpus612)))
+    config.substitutions.append(("%sixtwelve_corpus", os.path.abspath(corpus612)))
 if pahole130 and os.path.exists(pahole130):
     config.available_features.add("pahole130")
     config.substitutions.append(("%pahole130", os.path.abspath(pahole130)))
 corpus_old = lit_config.params.get("corpus_old")
 if corpus_old and os.path.exists(os.path.join(corpus_old, "vmlinux")):
     config.available_features.add("corpus-old")
-    config.substitutions.append(("%corpus_old", os.path.abspath(corpus_old)))
+    config.substitutions.append(("%old_corpus", os.path.abspath(corpus_old)))
 # utils/check-relocate.sh reads BTFCMP.
 if os.path.exists(btfcmp):
     config.environment["BTFCMP"] = os.path.abspath(btfcmp)

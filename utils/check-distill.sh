@@ -57,8 +57,8 @@ while read -r m; do
     echo "EMPTY  $m"
     continue
   fi
-  "$TOOL" --distill --btf-base "$VMLINUX" "$d/plain.ko" --detached "$d/ours.btf"
-  if cmp -s "$d/ours.btf" "$d/ref.btf" && cmp -s "$d/ours.btf.base" "$d/ref.base"; then
+  if "$TOOL" --distill --btf-base "$VMLINUX" "$d/plain.ko" --detached "$d/ours.btf" &&
+     cmp -s "$d/ours.btf" "$d/ref.btf" && cmp -s "$d/ours.btf.base" "$d/ref.base"; then
     same=$((same + 1))
     echo "SAME   $m ($(stat -c %s "$d/ref.btf") + $(stat -c %s "$d/ref.base") bytes)"
   else
@@ -66,10 +66,10 @@ while read -r m; do
   fi
   if [ -n "${OURS_PAHOLE:-}" ]; then
     cp "$MODDIR/$m" "$d/enc.ko"
-    "$OURS_PAHOLE" $FLAGS --btf_features=distilled_base --btf_base "$VMLINUX" "$d/enc.ko"
-    "$OBJCOPY" --dump-section .BTF="$d/enc.btf" --dump-section .BTF.base="$d/enc.base" \
-      "$d/enc.ko" "$d/junk"
-    if cmp -s "$d/enc.btf" "$d/ref.btf" && cmp -s "$d/enc.base" "$d/ref.base"; then
+    if "$OURS_PAHOLE" $FLAGS --btf_features=distilled_base --btf_base "$VMLINUX" "$d/enc.ko" &&
+       "$OBJCOPY" --dump-section .BTF="$d/enc.btf" --dump-section .BTF.base="$d/enc.base" \
+         "$d/enc.ko" "$d/junk" &&
+       cmp -s "$d/enc.btf" "$d/ref.btf" && cmp -s "$d/enc.base" "$d/ref.base"; then
       encsame=$((encsame + 1))
     else
       echo "ENCODE-DIFF $m"
