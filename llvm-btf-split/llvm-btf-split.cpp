@@ -87,19 +87,13 @@ private:
 } // namespace
 
 /// Read standalone BTF for --btf-base or --old-btf-base. Split BTF (a
-/// module's) is refused by name, not blamed on the input read on it; \p Deep
-/// also checks every reference and name offset.
+/// module's) is refused by name (readBaseBTFFile), not blamed on the input
+/// read on it; \p Deep also checks every reference and name offset.
 static Expected<std::unique_ptr<BTFObject>> readStandaloneBase(StringRef Path,
                                                                bool Deep) {
-  Expected<std::unique_ptr<BTFObject>> BaseOrErr = readBTFFile(Path);
+  Expected<std::unique_ptr<BTFObject>> BaseOrErr = readBaseBTFFile(Path);
   if (!BaseOrErr)
     return BaseOrErr.takeError();
-  StringRef Strs = (*BaseOrErr)->strings().data();
-  // Standalone BTF starts its string section with the empty string; the
-  // split BTF libbpf and pahole write never does.
-  if (Strs.empty() || Strs[0] != '\0')
-    return createFileError(
-        Path, createStringError(errc::invalid_argument, splitBaseMessage()));
   if (Deep)
     if (Error E = checkStandalone(**BaseOrErr))
       return createFileError(Path, std::move(E));
@@ -135,6 +129,10 @@ encodeInput(const DriverConfig &C, const BTFObject *Base,
   Opts.Encoder.Features = C.Features;
   Opts.Encoder.LangExclude = C.LangExclude;
   Opts.Encoder.Threads = C.Threads;
+  Opts.Encoder.Level = C.Level;
+  Opts.Encoder.Warn = [](const std::string &W) {
+    WithColor::warning(errs(), ToolName) << W << '\n';
+  };
   Opts.Dedup = !C.NoDedup;
   Opts.BaseIndex = BaseIdx;
   auto OnPhase = [&S](StringRef Name, double Seconds) {
@@ -400,7 +398,7 @@ static Error runRelocate(const DriverConfig &C, const BTFObject &NewBase,
   uint32_t OwnTypes = 0;
   if (M.Base) {
     // As the kernel does: .BTF.base is standalone BTF, .BTF is split on it.
-    Expected<std::unique_ptr<BTFObject>> DistOrErr = readRawBTF(*M.Base);
+    Expected<std::unique_ptr<BTFObject>> DistOrErr = readRawBTFAsIs(*M.Base);
     if (!DistOrErr)
       return Fail("its .BTF.base is corrupt: " +
                   toString(DistOrErr.takeError()));
@@ -686,7 +684,8 @@ int main(int Argc, char **Argv) {
   bool Pahole = isPaholeName(Argv[0]);
   ArrayRef<const char *> Args(Argv + 1, Argv + Argc);
   Expected<DriverConfig> ConfigOrErr =
-      Pahole ? parsePaholeOptions(Args) : parseDriverOptions(Args);
+      Pahole ? parsePaholeOptions(Args, paholeLevelForName(Argv[0]))
+             : parseDriverOptions(Args);
   if (!ConfigOrErr) {
     WithColor::error(errs(), ToolName)
         << toString(ConfigOrErr.takeError()) << '\n';
@@ -694,23 +693,24 @@ int main(int Argc, char **Argv) {
   }
   DriverConfig &C = *ConfigOrErr;
   if (C.ShowHelp) {
-    Pahole ? printPaholeHelp(ToolName) : printDriverHelp(ToolName);
+    Pahole ? printPaholeHelp(ToolName, C.Level) : printDriverHelp(ToolName);
     return 0;
   }
   if (C.ShowVersion) {
     if (Pahole)
-      outs() << paholeVersionString() << '\n';
+      outs() << paholeVersionString(C.Level) << '\n';
     else
       outs() << "llvm-btf-split version " << BTFSPLIT_VERSION
-             << " (pahole personality: " << paholeVersionString() << ")\n";
+             << " (pahole personality: " << paholeVersionString(C.Level)
+             << ")\n";
     return 0;
   }
   if (C.ShowNumericVersion) {
-    outs() << PaholeVersionMajor * 100 + PaholeVersionMinor << '\n';
+    outs() << unsigned(C.Level) << '\n';
     return 0;
   }
   if (C.ShowFeatures) {
-    printBTFFeatures(outs());
+    printBTFFeatures(outs(), C.Level);
     return 0;
   }
   for (const std::string &W : C.Warnings)

@@ -6,7 +6,8 @@
 # Environment: CC=gcc builds the example with gcc and GNU ld (default: clang-22 and
 #   ld.lld); EXAMPLE_DEBUG_FLAGS (default -g) sets the example's debug-info flags;
 #   EXAMPLE_BUILD_DIR (default BUILD_DIR/example) is where the example is built;
-#   LLVM_BTF_SPLIT (default BUILD_DIR/bin/llvm-btf-split) is the tool to run.
+#   LLVM_BTF_SPLIT (default BUILD_DIR/bin/llvm-btf-split) is the tool to run; BTFCMP
+#   (default ../shared/tools/btfcmp.py beside the clone, when present) is the comparator.
 #
 # The main job, as kbuild does it with pahole, but with llvm-btf-split, run by the
 # example's own build through the CMake functions (cmake/modules/):
@@ -87,9 +88,9 @@ done
 
 # With the encoder, compare with pahole's BTF when the comparator is at hand.
 btfcmp="${BTFCMP:-}"
-for c in "$src/../shared/tools/btfcmp.py" /work/shared/tools/btfcmp.py; do
-  [ -z "$btfcmp" ] && [ -f "$c" ] && btfcmp="$c"
-done
+if [ -z "$btfcmp" ] && [ -f "$src/../shared/tools/btfcmp.py" ]; then
+  btfcmp="$src/../shared/tools/btfcmp.py"
+fi
 if command -v pahole >/dev/null && [ -n "$btfcmp" ]; then
   echo "== comparing with pahole -J (btfcmp.py cmp; informational)"
   mkdir -p pahole

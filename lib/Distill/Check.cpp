@@ -25,7 +25,7 @@ std::string btfsplit::groupDigits(uint64_t N) {
 MadeFor btfsplit::inferMadeFor(ArrayRef<uint8_t> SplitBTF) {
   MadeFor R;
   // Read as if standalone: the numbers in it are what we look at.
-  Expected<std::unique_ptr<BTFObject>> OOrErr = readRawBTF(SplitBTF);
+  Expected<std::unique_ptr<BTFObject>> OOrErr = readRawBTFAsIs(SplitBTF);
   if (!OOrErr) {
     consumeError(OOrErr.takeError());
     return R;
@@ -211,10 +211,13 @@ static Verdict checkDistilled(const CheckInput &In, raw_ostream &OS) {
   if (Error E = verifyBTF(*M.Base))
     return Bad("its .BTF.base (distilled base) is corrupt: " +
                toString(std::move(E)));
-  Expected<std::unique_ptr<BTFObject>> DistOrErr = readRawBTF(*M.Base);
+  Expected<std::unique_ptr<BTFObject>> DistOrErr = readRawBTFAsIs(*M.Base);
   if (!DistOrErr)
     return Bad("its .BTF.base (distilled base) is corrupt: " +
                toString(DistOrErr.takeError()));
+  if (Error E = checkStandalone(**DistOrErr))
+    return Bad("its .BTF.base (distilled base) is corrupt: " +
+               toString(std::move(E)));
   if (Error E = verifyBTF(*M.BTF, DistOrErr->get()))
     return Bad("its .BTF does not fit its own .BTF.base: " +
                toString(std::move(E)));
@@ -280,7 +283,7 @@ Verdict btfsplit::checkModule(const CheckInput &In, raw_ostream &OS) {
     printRefusal(In, OS);
     return Verdict::DoesNotFit;
   };
-  Expected<std::unique_ptr<BTFObject>> AloneOrErr = readRawBTF(*M.BTF);
+  Expected<std::unique_ptr<BTFObject>> AloneOrErr = readRawBTFAsIs(*M.BTF);
   if (!AloneOrErr)
     return DoesNotFit("its .BTF is not valid BTF: " +
                       toString(AloneOrErr.takeError()));

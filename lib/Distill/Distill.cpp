@@ -27,20 +27,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "Distill/Distill.h"
+#include "Support/Errors.h"
 #include "llvm/Support/Errc.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace llvm;
 using namespace btfsplit;
 
-template <typename... Ts>
-static Error makeError(const char *Fmt, Ts &&...Vals) {
-  return createStringError(errc::invalid_argument,
-                           formatv(Fmt, std::forward<Ts>(Vals)...).str());
-}
-
 StringRef btfsplit::splitBaseMessage() {
-  return "split BTF cannot be the base: --btf-base takes standalone BTF, as "
+  return "split BTF cannot be a base: a base is standalone BTF, such as "
          "vmlinux's";
 }
 
@@ -76,11 +71,9 @@ Error btfsplit::checkStandalone(const BTFObject &O) {
   // Base BTF starts its string section with the empty string (offset 0 is
   // "no name"); libbpf's split string sections never do.
   if (O.isSplit() || Strs.empty() || Strs[0] != '\0')
-    return createStringError(errc::invalid_argument, splitBaseMessage());
+    return makeError(splitBaseMessage());
   if (Error E = checkReferences(O))
-    return joinErrors(
-        createStringError(errc::invalid_argument, splitBaseMessage()),
-        std::move(E));
+    return joinErrors(makeError(splitBaseMessage()), std::move(E));
   return Error::success();
 }
 

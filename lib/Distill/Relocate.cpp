@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Distill/Distill.h"
+#include "Support/Errors.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/StringMap.h"
@@ -40,12 +41,6 @@
 
 using namespace llvm;
 using namespace btfsplit;
-
-template <typename... Ts>
-static Error makeError(const char *Fmt, Ts &&...Vals) {
-  return createStringError(errc::invalid_argument,
-                           formatv(Fmt, std::forward<Ts>(Vals)...).str());
-}
 
 static bool isComposite(unsigned Kind) {
   return Kind == BTF::BTF_KIND_STRUCT || Kind == BTF::BTF_KIND_UNION;
