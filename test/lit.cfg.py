@@ -88,20 +88,12 @@ if shutil.which("cmake") and shutil.which("make"):
 config.substitutions.append(("%btfsplit_obj", config.btfsplit_obj_root))
 
 # The distilled-base and relocation corpus checks (test/distill/corpus-*.test)
-# are opt-in: `lit -Dcorpus612=DIR -Dpahole130=PATH` (Debian 13's 6.12
-# corpus, shared/corpus/fetch-kernel-6.12.sh; pahole 1.30 from
-# shared/anchors/build-pahole.sh) and `lit -Dcorpus=DIR -Dcorpus_old=DIR`
-# (two Debian 6.1 ABIs, e.g. ABI=6.1.0-53 of shared/corpus/fetch-kernel.sh).
-# Their substitutions (%sixtwelve_corpus, %old_corpus) must not start with
-# %corpus, which lit would substitute first.
-corpus612 = lit_config.params.get("corpus612")
-pahole130 = lit_config.params.get("pahole130")
-if corpus612 and os.path.exists(os.path.join(corpus612, "vmlinux")):
-    config.available_features.add("corpus612")
+# are opt-in: `lit -Dcorpus612=DIR -Dpahole130=PATH` (above) and
+# `lit -Dcorpus=DIR -Dcorpus_old=DIR` (two Debian 6.1 ABIs, e.g. ABI=6.1.0-53
+# of shared/corpus/fetch-kernel.sh). Their substitutions (%sixtwelve_corpus,
+# %old_corpus) must not start with %corpus, which lit substitutes first.
+if "corpus612" in config.available_features:
     config.substitutions.append(("%sixtwelve_corpus", os.path.abspath(corpus612)))
-if pahole130 and os.path.exists(pahole130):
-    config.available_features.add("pahole130")
-    config.substitutions.append(("%pahole130", os.path.abspath(pahole130)))
 corpus_old = lit_config.params.get("corpus_old")
 if corpus_old and os.path.exists(os.path.join(corpus_old, "vmlinux")):
     config.available_features.add("corpus-old")
