@@ -31,6 +31,17 @@ config.substitutions.append(("%inputs", os.path.join(config.test_source_root,
 # `lit -Dkbuild=1`.
 if lit_config.params.get("kbuild"):
     config.available_features.add("kbuild")
+# test/distill/kbuild-distill.test: Debian 13's 6.12 headers need its gcc-14;
+# -Dkbuild_chroot=DIR (a Debian 13 root) [-Dkbuild_debs=DIR (the headers and
+# kbuild .debs)] runs the build there (utils/kbuild-distill-test.sh --chroot).
+kbuild_distill_args = ""
+if lit_config.params.get("kbuild_chroot"):
+    kbuild_distill_args += " --chroot " + os.path.abspath(
+        lit_config.params["kbuild_chroot"])
+if lit_config.params.get("kbuild_debs"):
+    kbuild_distill_args += " --debs " + os.path.abspath(
+        lit_config.params["kbuild_debs"])
+config.substitutions.append(("%kbuild_distill_args", kbuild_distill_args))
 
 # Optional oracles: tests that need them say REQUIRES: <feature>.
 for tool in ["pahole", "bpftool", "gcc", "ninja"]:

@@ -9,12 +9,15 @@
 # with MODULE_PAHOLE_FLAGS = --btf_features=distilled_base when the kernel
 # was configured with pahole >= 1.26 (CONFIG_PAHOLE_VERSION, frozen in the
 # headers' auto.conf). Debian's 6.12 headers ship a vmlinux with .BTF (the
-# base for out-of-tree modules); --vmlinux replaces it. Debian 12's 6.12 headers (bookworm-security and
-# bookworm-backports) were configured with pahole 1.24 (124), so kbuild would
-# not ask; make is then given CONFIG_PAHOLE_VERSION=130, as Debian 13's 6.12
-# was configured (--pahole-version N to change it). The build tree is Debian's linux-headers-<abi>,
-# copied to a private directory (kbuild makes module BTF only when
-# $(objtree)/vmlinux exists): /usr/src is never modified.
+# base for out-of-tree modules); --vmlinux replaces it. Debian 13's 6.12
+# headers (6.12.N+deb13) were configured with pahole 1.30 and are built with
+# gcc-14, which Debian 12 lacks: --chroot runs the build in a Debian 13 root.
+# Debian 12's 6.12 headers (bookworm-security and bookworm-backports) were
+# configured with pahole 1.24 (124), so kbuild would not ask; make is then
+# given CONFIG_PAHOLE_VERSION=130, as Debian 13's 6.12 was configured
+# (--pahole-version N to change it). The build tree is Debian's
+# linux-headers-<abi>, copied to a private directory (kbuild makes module BTF
+# only when $(objtree)/vmlinux exists): /usr/src is never modified.
 #
 # Builds: (1) PAHOLE=pahole 1.30, the reference; (2) PAHOLE=a wrapper that
 # lets pahole 1.30 encode plain split BTF (--btf_encode_detached, which
@@ -35,6 +38,16 @@
 #                    is below 126 (default 130)
 #   --install ABI    apt-get install linux-headers-ABI first (Debian 12:
 #                    bookworm-security has 6.12.N+deb12-cloud-amd64)
+#   --chroot DIR     run the builds inside DIR, a Debian 13 root made with
+#                      debootstrap --variant=minbase \
+#                        --include=gcc-14,make,libelf1t64,libdw1t64,binutils trixie DIR
+#                    pahole's prefix (its RUNPATH names it), llvm-btf-split
+#                    and this script are copied in; the work directory is
+#                    DIR/opt/kbuild-distill/work (--work is not used)
+#   --debs DIR       with --chroot: dpkg -x every .deb in DIR into the root
+#                    first: linux-headers-ABI, linux-headers-ABI-common and
+#                    linux-kbuild-ABI of Debian 13 (apt-get download from
+#                    trixie)
 # Environment: MAKE (default make), JOBS (default 2).
 # Exit status: 0 identical, 1 failure or difference, 77 a prerequisite is
 # missing (skipped).
@@ -42,7 +55,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 tool_dir="$here/../build/bin"
-pahole= vmlinux= ours= abi= work= phver=130
+pahole= vmlinux= ours= abi= work= phver=130 chroot= debs=
 while [ $# -gt 0 ]; do
   case "$1" in
     --tool-dir) tool_dir=$2; shift 2 ;;
@@ -52,6 +65,8 @@ while [ $# -gt 0 ]; do
     --abi) abi=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --pahole-version) phver=$2; shift 2 ;;
+    --chroot) chroot=$2; shift 2 ;;
+    --debs) debs=$2; shift 2 ;;
     --install)
       apt-get install -y --no-install-recommends "linux-headers-$2" >&2 ||
         { echo "SKIP: cannot install linux-headers-$2" >&2; exit 77; }
@@ -70,6 +85,38 @@ say() { echo "== $*"; }
 [ -z "$vmlinux" ] || [ -f "$vmlinux" ] || skip "no $vmlinux"
 tool=$(cd "$tool_dir" 2>/dev/null && pwd)/llvm-btf-split
 [ -x "$tool" ] || skip "no $tool (build llvm-btf-split first)"
+[ -z "$debs" ] || [ -n "$chroot" ] || fail "--debs needs --chroot"
+if [ -n "$chroot" ]; then
+  # Copy what the build runs into the root, then run this script there.
+  [ -x "$chroot/usr/bin/make" ] || skip "$chroot: no make (see --chroot)"
+  ls "$chroot"/usr/bin/gcc-* >/dev/null 2>&1 || skip "$chroot: no gcc"
+  if [ -n "$debs" ]; then
+    for d in "$debs"/*.deb; do
+      [ -f "$d" ] || skip "no .deb in $debs"
+      say "dpkg -x $(basename "$d") $chroot"
+      dpkg -x "$d" "$chroot"
+    done
+  fi
+  inner=/opt/kbuild-distill
+  rm -rf "${chroot:?}$inner"
+  mkdir -p "$chroot$inner/bin"
+  cp -a "$(dirname "$tool")"/llvm-btf-split* "$chroot$inner/bin/"
+  cp "$0" "$chroot$inner/kbuild-distill-test.sh"
+  pprefix=$(cd "$(dirname "$pahole")/.." && pwd)
+  mkdir -p "$chroot$pprefix"
+  cp -a "$pprefix/." "$chroot$pprefix/"
+  set -- --pahole "$pprefix/bin/$(basename "$pahole")" --tool-dir "$inner/bin" \
+    --work "$inner/work" --pahole-version "$phver"
+  [ -z "$ours" ] || set -- "$@" --ours "$inner/bin/$(basename "$ours")"
+  [ -z "$abi" ] || set -- "$@" --abi "$abi"
+  if [ -n "$vmlinux" ]; then
+    cp "$vmlinux" "$chroot$inner/vmlinux"
+    set -- "$@" --vmlinux "$inner/vmlinux"
+  fi
+  say "chroot $chroot sh $inner/kbuild-distill-test.sh $*"
+  exec chroot "$chroot" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    HOME=/root MAKE="$MAKE" JOBS="$JOBS" sh "$inner/kbuild-distill-test.sh" "$@"
+fi
 if [ -z "$abi" ]; then
   abi=$(ls -d /usr/src/linux-headers-6.12*-cloud-amd64 2>/dev/null | sort -V | tail -n 1)
   abi=${abi#/usr/src/linux-headers-}
@@ -78,10 +125,10 @@ fi
 headers=/usr/src/linux-headers-$abi
 [ -d "$headers" ] || skip "no $headers"
 command -v "$MAKE" >/dev/null || skip "no make"
-command -v gcc >/dev/null || skip "no gcc"
 objcopy=$(command -v llvm-objcopy-22 || command -v llvm-objcopy ||
           echo /usr/lib/llvm-22/bin/llvm-objcopy)
-[ -x "$objcopy" ] || skip "no llvm-objcopy"
+# Only to dump sections: binutils' objcopy does as well (in a chroot).
+[ -x "$objcopy" ] || objcopy=$(command -v objcopy) || skip "no objcopy"
 say "headers $headers"
 grep '^CONFIG_PAHOLE_VERSION=' "$headers/include/config/auto.conf" | sed 's/^/   /'
 grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$headers/include/config/auto.conf" ||
