@@ -8,6 +8,8 @@
 #   directory (default: build). WORKDIR: kept results (default: a temporary
 #   directory, removed at the end).
 #   MAX=N: the first N modules by path (default 60).
+#   EVERY=K: every K-th module by path (the 1st, the K+1-th, ...), then MAX:
+#   a sample of the whole tree rather than its first directory.
 #   MODDIR=DIR: take the modules from DIR instead of CORPUS/pristine/modules
 #   (e.g. CORPUS/dbg-modules: pahole then replaces the shipped .BTF).
 #   OURS_PAHOLE=PATH: also encode each module with this pahole personality
@@ -40,7 +42,9 @@ FLAGS="-J -j1 --btf_features=encode_force,var,float,enum64,decl_tag,type_tag,opt
 VMLINUX=$CORPUS/vmlinux
 MODDIR=${MODDIR:-$CORPUS/pristine/modules}
 
-(cd "$MODDIR" && find . -name '*.ko' | sort | head -n "$MAX") > "$WORK/list"
+EVERY=${EVERY:-1}
+(cd "$MODDIR" && find . -name '*.ko' | sort | awk -v k="$EVERY" '(NR - 1) % k == 0' |
+  head -n "$MAX") > "$WORK/list"
 n=0 same=0 encsame=0 empty=0
 while read -r m; do
   n=$((n + 1))
