@@ -326,10 +326,19 @@ Verdict btfsplit::checkModule(const CheckInput &In, raw_ostream &OS) {
   }
 
   OS << M.Path << ": does not fit " << In.KernelPath << '\n';
-  if (CountsDiffer)
-    OS << "  " << Counts
-       << formatv("; this kernel's has {0} and {1}\n", groupDigits(KTypes),
-                  groupDigits(KStrs));
+  if (CountsDiffer) {
+    // This kernel's counts, those the module's are known for.
+    if (F.Types && F.Strings)
+      OS << "  " << Counts
+         << formatv("; this kernel's has {0} and {1}\n", groupDigits(KTypes),
+                    groupDigits(KStrs));
+    else if (F.Strings)
+      OS << "  " << Counts
+         << formatv("; this kernel's has {0}\n", groupDigits(KStrs));
+    else
+      OS << "  " << Counts
+         << formatv("; this kernel's has {0}\n", groupDigits(KTypes));
+  }
   if (VerifyErr)
     OS << "  the kernel's checks fail: " << toString(std::move(VerifyErr))
        << '\n';
