@@ -43,8 +43,11 @@ VMLINUX=$CORPUS/vmlinux
 MODDIR=${MODDIR:-$CORPUS/pristine/modules}
 
 EVERY=${EVERY:-1}
-(cd "$MODDIR" && find . -name '*.ko' | sort | awk -v k="$EVERY" '(NR - 1) % k == 0' |
-  head -n "$MAX") > "$WORK/list"
+# No `| head` here: with pipefail, a writer killed by SIGPIPE when head has
+# read enough would end the script silently.
+(cd "$MODDIR" && find . -name '*.ko' | sort) > "$WORK/all"
+awk -v k="$EVERY" -v max="$MAX" '(NR - 1) % k == 0 && n < max { print; n++ }' \
+  "$WORK/all" > "$WORK/list"
 n=0 same=0 encsame=0 empty=0
 while read -r m; do
   n=$((n + 1))

@@ -119,11 +119,11 @@ echo "verify against the new vmlinux: $verified/$relocated relocated results acc
 echo "refused overall: $refused; crashes: $crashed"
 if [ -s "$WORK/unchanged-not-equiv.list" ]; then
   echo "unchanged but not equivalent:"
-  sed 's/^/  /' "$WORK/unchanged-not-equiv.list" | head -20
+  sed 's/^/  /' "$WORK/unchanged-not-equiv.list" | head -20 || true
 fi
 if [ -s "$WORK/own-changes.txt" ]; then
   echo "most frequent own-type changes:"
-  cut -f3 "$WORK/own-changes.txt" | sort | uniq -c | sort -rn | head -5 | sed 's/^/  /'
+  cut -f3 "$WORK/own-changes.txt" | sort | uniq -c | sort -rn | head -5 | sed 's/^/  /' || true
 fi
 # The most frequent changes, as the tool words them.
 cat "$WORK"/log/*.err | sed -n 's/.*changed in [^:]*: //p' | sort | uniq -c |
@@ -133,7 +133,7 @@ if [ -s "$WORK/top-changes.txt" ]; then
   cat "$WORK/top-changes.txt"
 fi
 { grep -h 'vanished\|ambiguous\|changed: .*embedded' "$WORK"/log/*.err || true; } |
-  sed 's/^ */  /' | sort | uniq -c | sort -rn | head -10
+  sed 's/^ */  /' | sort | uniq -c | sort -rn | head -10 || true
 
 status=0
 [ "$unch_equiv" -eq "$nunchanged" ] || status=1
