@@ -26,6 +26,7 @@
 #include "DriverOptions.h"
 #include "ELF/BTFSection.h"
 #include "Pipeline/EncodeDedup.h"
+#include "Support/CPUTime.h"
 #include "Support/OutputFile.h"
 #include "llvm/Support/Errc.h"
 #include "llvm/Support/FileSystem.h"
@@ -55,8 +56,15 @@ struct RunStats {
   struct PhaseTime {
     std::string Name;
     double Seconds;
+    /// The process's CPU time (every thread's) during the phase.
+    double CPUSeconds;
   };
   std::vector<PhaseTime> Phases;
+  /// The encoder's parts (with --stats; not in --batch, where the CPU time
+  /// of the process mixes inputs).
+  std::unique_ptr<EncoderCPUTimes> EncoderCPU;
+  /// Whether the process's CPU time is this run's alone (not in --batch).
+  bool ProcessCPU = true;
   uint32_t BaseTypes = 0;
   uint32_t Types = 0;
   uint32_t StringBytes = 0;
@@ -72,10 +80,11 @@ class Phase {
 public:
   Phase(RunStats &S, StringRef Name, StringRef Detail = "")
       : S(S), Name(Name.str()), Trace(Name, Detail),
-        Start(std::chrono::steady_clock::now()) {}
+        Start(std::chrono::steady_clock::now()), StartCPU(processCPUSeconds()) {
+  }
   ~Phase() {
     std::chrono::duration<double> D = std::chrono::steady_clock::now() - Start;
-    S.Phases.push_back({Name, D.count()});
+    S.Phases.push_back({Name, D.count(), processCPUSeconds() - StartCPU});
   }
 
 private:
@@ -83,6 +92,7 @@ private:
   std::string Name;
   TimeTraceScope Trace;
   std::chrono::steady_clock::time_point Start;
+  double StartCPU;
 };
 } // namespace
 
@@ -135,10 +145,13 @@ encodeInput(const DriverConfig &C, const BTFObject *Base,
   };
   Opts.Dedup = !C.NoDedup;
   Opts.BaseIndex = BaseIdx;
-  auto OnPhase = [&S](StringRef Name, double Seconds) {
-    S.Phases.push_back({Name.str(), Seconds});
+  auto OnPhase = [&S](StringRef Name, double Seconds, double CPUSeconds) {
+    S.Phases.push_back({Name.str(), Seconds, CPUSeconds});
   };
   Opts.OnPhase = OnPhase;
+  if (C.Stats && S.ProcessCPU && !S.EncoderCPU)
+    S.EncoderCPU = std::make_unique<EncoderCPUTimes>();
+  Opts.Encoder.CPU = S.EncoderCPU.get();
   return encodeAndDedup(std::move(*ObjOrErr), C.Input, Base, Opts);
 }
 
@@ -618,6 +631,7 @@ static int runBatch(const DriverConfig &C) {
     DriverConfig &IC = Results[I].Config;
     IC = C;
     IC.Batch = false;
+    Results[I].Stats.ProcessCPU = false;
     IC.Inputs.clear();
     IC.Input = C.Inputs[I];
     IC.Threads = 1;
@@ -659,9 +673,39 @@ static int runBatch(const DriverConfig &C) {
 static void printStats(const DriverConfig &C, const RunStats &S, double Total) {
   raw_ostream &OS = errs();
   OS << ToolName << ": statistics for '" << C.Input << "'\n";
-  for (const RunStats::PhaseTime &P : S.Phases)
-    OS << formatv("  {0,-28} {1,10:f4} s\n", P.Name, P.Seconds);
-  OS << formatv("  {0,-28} {1,10:f4} s\n", "Total", Total);
+  // In --batch the process's CPU time mixes the inputs run at once.
+  bool CPU = S.ProcessCPU;
+  auto Line = [&](StringRef Name, double Seconds, double CPUSeconds) {
+    OS << formatv("  {0,-28} {1,10:f4} s", Name, Seconds);
+    if (CPU)
+      OS << formatv("  cpu {0,8:f4} s", CPUSeconds);
+    OS << '\n';
+  };
+  for (const RunStats::PhaseTime &P : S.Phases) {
+    Line(P.Name, P.Seconds, P.CPUSeconds);
+    if (P.Name != "Encode" || !CPU || !S.EncoderCPU)
+      continue;
+    // The encoder's parts, CPU time summed over the threads that ran them.
+    const EncoderCPUTimes &E = *S.EncoderCPU;
+    std::pair<const char *, const CPUCounter *> Parts[] = {
+        {"read ELF symbols", &E.Symbols},
+        {"open DWARF", &E.OpenDWARF},
+        {"function table, kfuncs", &E.Functions},
+        {"scan abbreviations", &E.Abbrevs},
+        {"batch contexts", &E.Contexts},
+        {"convert units", &E.Convert},
+        {"merge units", &E.Merge},
+        {"chunk dedup passes", &E.ChunkPass},
+        {"chunk appends", &E.ChunkAppend},
+        {"finish merge", &E.Finish}};
+    for (auto &[Name, Counter] : Parts)
+      OS << formatv("    {0,-26} {1,10} {2,-1}  cpu {3,8:f4} s\n", Name, "", "",
+                    Counter->seconds());
+  }
+  OS << formatv("  {0,-28} {1,10:f4} s", "Total", Total);
+  if (CPU)
+    OS << formatv("  cpu {0,8:f4} s", processCPUSeconds());
+  OS << '\n';
   if (S.Status) {
     OS << formatv("  base types: {0}, new types: {1}, string bytes: {2}, "
                   "raw BTF bytes: {3}\n",
