@@ -569,18 +569,14 @@ Error CUConverter::visitFunction(const DWARFDie &D) {
   std::vector<uint32_t> &W = C.ProtoWords;
   for (DWARFDie P : Params) {
     W.push_back(str(dieName(P)));
-    // A parameter of a concrete instance takes its type from its abstract
-    // origin when it has none.
-    DWARFDie T = P.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
-    if (!T)
-      if (DWARFDie O =
-              P.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin))
-        T = O.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
-    W.push_back(typeId(T));
+    // A parameter of a concrete instance takes its type from its origin.
+    W.push_back(typeOf(attrHolder(P, dwarf::DW_AT_type)));
   }
-  // pahole 1.24 reads the return type from the DIE itself: a concrete
-  // out-of-line instance (DW_AT_abstract_origin, no DW_AT_type) returns void.
-  if (Error E = makeProto(D, typeOf(D), Varargs, W))
+  // The return type of a concrete out-of-line instance (clang emits it
+  // before the abstract DIE, with no DW_AT_type) is its origin's, as pahole
+  // resolves it (cu__resolve_func_ret_types_optimized).
+  if (Error E =
+          makeProto(D, typeOf(attrHolder(D, dwarf::DW_AT_type)), Varargs, W))
     return E;
   if (F.DeclTag) {
     SmallVector<StringRef, 4> Values;

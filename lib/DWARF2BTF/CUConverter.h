@@ -133,8 +133,11 @@ private:
   /// the unit through the table of DIE offsets (see UnitTables).
   llvm::DWARFDie referencedDie(const llvm::DWARFDie &D,
                                const llvm::DWARFFormValue &V) {
+    // A relative reference is into the DIE's own unit, which is another one
+    // for an attribute read through a cross-unit abstract origin.
     if (std::optional<uint64_t> Rel = V.getAsRelativeReference())
-      if (*Rel < T.IndexByOffset.size() && UnitTablesReady) {
+      if (*Rel < T.IndexByOffset.size() && UnitTablesReady &&
+          D.getDwarfUnit() == &U) {
         uint32_t Index = T.IndexByOffset[*Rel];
         if (Index < NumDIEs) {
           llvm::DWARFDie Found = U.getDIEAtIndex(Index);

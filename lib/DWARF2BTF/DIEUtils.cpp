@@ -19,6 +19,22 @@ void btfsplit::noteMalformed(const DWARFDie &D, const Twine &Msg) {
 }
 
 /// The DIE's own DW_AT_name, not through specification/abstract origin.
+DWARFDie btfsplit::attrHolder(DWARFDie D, dwarf::Attribute A) {
+  // The longest chain followed.
+  constexpr unsigned MaxOriginChain = 16;
+  DWARFDie Cur = D;
+  for (unsigned I = 0; Cur && I < MaxOriginChain; ++I) {
+    if (Cur.find(A))
+      return Cur;
+    DWARFDie Next =
+        Cur.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin);
+    if (!Next)
+      Next = Cur.getAttributeValueAsReferencedDie(dwarf::DW_AT_specification);
+    Cur = Next;
+  }
+  return D;
+}
+
 StringRef btfsplit::ownName(const DWARFDie &D) {
   if (std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name)) {
     if (Expected<const char *> S = V->getAsCString())

@@ -74,6 +74,14 @@ void noteMalformed(const llvm::DWARFDie &D, const llvm::Twine &Msg);
 /// The DIE's own DW_AT_name, not through specification/abstract origin.
 llvm::StringRef ownName(const llvm::DWARFDie &D);
 
+/// \p D, or the first DIE along its DW_AT_abstract_origin (else
+/// DW_AT_specification) chain that has attribute \p A; \p D when none has
+/// it. A concrete instance of a function or parameter (clang's out-of-line
+/// copy of a function it also inlined) has no DW_AT_type of its own: pahole
+/// takes the return and parameter types from the origin. Bounded: hostile
+/// input may make a chain loop.
+llvm::DWARFDie attrHolder(llvm::DWARFDie D, llvm::dwarf::Attribute A);
+
 /// Whether DIEs with tag \p T are types that become BTF types.
 bool isTypeTag(llvm::dwarf::Tag T);
 
