@@ -62,6 +62,7 @@ btfcmp = lit_config.params.get("btfcmp", os.path.join(
 if os.path.exists(btfcmp):
     config.available_features.add("btfcmp")
     config.substitutions.append(("%btfcmp", "python3 " + btfcmp))
+    config.substitutions.append(("%{btfcmp_py}", btfcmp))
 # The LLVMBTFSplit CMake package of this build tree (cmake/CMakeLists.txt).
 config.substitutions.append(("%btfsplit_pkg", os.path.join(
     config.btfsplit_obj_root, "lib", "cmake", "LLVMBTFSplit")))
