@@ -36,6 +36,18 @@ if os.path.isdir(os.path.join(config.btfsplit_src_root, "lib", "DWARF2BTF")):
 if lit_config.params.get("kbuild"):
     config.available_features.add("kbuild")
 
+# A real clang-built kernel, built and booted (utils/clang-kernel.sh), takes
+# 10-25 minutes the first time: only with `lit -Dclang_kernel=CACHE_DIR` (the
+# cache keeps the source tree and the builds between runs).
+# -Dclang_kernel_ref=PAHOLE names the reference pahole (1.30; default: pahole
+# on PATH).
+if lit_config.params.get("clang_kernel"):
+    config.available_features.add("clang_kernel")
+    config.substitutions.append(("%{clang_kernel_cache}",
+                                 lit_config.params["clang_kernel"]))
+    config.substitutions.append(("%{clang_kernel_ref}", lit_config.params.get(
+        "clang_kernel_ref", shutil.which("pahole") or "pahole")))
+
 # Optional oracles: tests that need them say REQUIRES: <feature>.
 for tool in ["pahole", "bpftool", "gcc", "ninja"]:
     if shutil.which(tool):

@@ -35,6 +35,9 @@ dmesg | grep -i 'btf' | sed 's/^/clang-kernel: dmesg: /'
 bad=$(dmesg | grep -c 'failed to validate module BTF')
 echo "clang-kernel: 'failed to validate module BTF' lines: $bad"
 
+# Keep kernel messages off the console from here: the outputs below are
+# read back from it.
+echo 1 >/proc/sys/kernel/printk
 case "$(cat /proc/cmdline)" in
 *clang_kernel=dump*)
   bpftool btf dump file /sys/kernel/btf/vmlinux format c >/tmp/vmlinux.h
