@@ -12,6 +12,8 @@
 #   --tool PATH        the pahole to test (default: BUILD/bin/llvm-btf-split-pahole,
 #                      BUILD=./build of this checkout)
 #   --ref-pahole PATH  the reference pahole (default: $REF_PAHOLE, else pahole on PATH)
+#   --results DIR      where the builds' outputs and the comparison go (default
+#                      DIR/results; one per pair of paholes compared)
 #   --source TARBALL   the kernel source (default: Debian's linux-source-6.12
 #                      package file, /usr/src/linux-source-6.12.tar.xz)
 #   -j N               make jobs (default 2; make runs under nice -n 10)
@@ -37,7 +39,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 src="$(cd "$here/.." && pwd)"
-CACHE="" TOOL="" REF="${REF_PAHOLE:-}" JOBS=2
+CACHE="" TOOL="" REF="${REF_PAHOLE:-}" JOBS=2 RES=""
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 steps=()
 while [ $# -gt 0 ]; do
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
   --tool) TOOL="$2"; shift 2 ;;
   --ref-pahole) REF="$2"; shift 2 ;;
   --source) TARBALL="$2"; shift 2 ;;
+  --results) RES="$2"; shift 2 ;;
   -j) JOBS="$2"; shift 2 ;;
   -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
   -*) echo "error: unknown option '$1'" >&2; exit 2 ;;
@@ -61,10 +64,11 @@ REF="${REF:-$(command -v pahole || true)}"
 abspath() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 KSRC="$CACHE/linux-source-6.12"
 KOUT="$CACHE/build"
-RES="$CACHE/results"
+RES="${RES:-$CACHE/results}"
 FRAG="$here/clang-kernel.config"
 BPFSRC="$here/clang-kernel-bpf.c"
 mkdir -p "$RES"
+RES="$(cd "$RES" && pwd)"
 SUMMARY="$RES/summary.txt"
 note() { echo "$*" | tee -a "$SUMMARY"; }
 kmake() { nice -n 10 make -C "$KSRC" O="$KOUT" LLVM=-22 "$@"; }
