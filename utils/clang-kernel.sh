@@ -22,7 +22,8 @@
 #                      the config fragment changes)
 #   build-ref          build with the reference pahole: a full build the first
 #                      time, later only what depends on BTF (vmlinux and the .ko
-#                      files are relinked); BTF, bzImage and modules are saved
+#                      files are relinked), nothing when the tree's last build
+#                      used the same pahole; BTF, bzImage and modules are saved
 #                      in DIR/results/ref
 #   build-ours         the same with --tool, saved in DIR/results/ours
 #   compare            every file's .BTF, ref against ours: byte-identical, or
@@ -108,10 +109,14 @@ step_prepare() {
 # build NAME PAHOLE: build (first time: everything; then what depends on BTF)
 # and save the results in $RES/NAME.
 build_with() {
-  local name="$1" pahole="$2" kind t0 t1
+  local name="$1" pahole="$2" kind t0="" t1
   [ -x "$pahole" ] || { echo "error: pahole '$pahole' not found" >&2; exit 1; }
   pahole="$(abspath "$pahole")"
-  if [ -f "$KOUT/vmlinux" ]; then
+  local stamp="$pahole $(sha256sum "$(readlink -f "$pahole")" | cut -d' ' -f1)"
+  if [ -f "$KOUT/vmlinux" ] && [ "$(cat "$KOUT/.last-pahole" 2>/dev/null)" = "$stamp" ]; then
+    kind="the tree's last build, made with the same PAHOLE"
+    t0=$(date +%s)
+  elif [ -f "$KOUT/vmlinux" ]; then
     kind="BTF-only rebuild (vmlinux and modules relinked)"
     rm -f "$KOUT/vmlinux" "$KOUT/arch/x86/boot/bzImage"
     find "$KOUT" -name '*.ko' -delete
@@ -119,11 +124,15 @@ build_with() {
     kind="full build"
   fi
   echo "== $name: $kind with PAHOLE=$pahole ($("$pahole" --version)), make -j$JOBS"
-  t0=$(date +%s)
-  if ! kmake -j"$JOBS" PAHOLE="$pahole" all >"$RES/build-$name.log" 2>&1; then
-    tail -n 30 "$RES/build-$name.log" >&2
-    echo "error: the $name build failed (log: $RES/build-$name.log)" >&2
-    exit 1
+  if [ -z "${t0:-}" ]; then
+    rm -f "$KOUT/.last-pahole"
+    t0=$(date +%s)
+    if ! kmake -j"$JOBS" PAHOLE="$pahole" all >"$RES/build-$name.log" 2>&1; then
+      tail -n 30 "$RES/build-$name.log" >&2
+      echo "error: the $name build failed (log: $RES/build-$name.log)" >&2
+      exit 1
+    fi
+    echo "$stamp" >"$KOUT/.last-pahole"
   fi
   t1=$(date +%s)
   rm -rf "${RES:?}/$name"
@@ -140,7 +149,7 @@ build_with() {
   done < <(find "$KOUT" -name '*.ko' | sort)
   rm -f "$RES/$name/scratch"
   grep -m1 'PAHOLE_VERSION=' "$KOUT/.config" >"$RES/$name/pahole-version"
-  note "$name: $kind in $((t1 - t0)) s; PAHOLE $("$pahole" --version) ($(cat "$RES/$name/pahole-version")); vmlinux .BTF $(wc -c <"$RES/$name/btf/vmlinux.btf") bytes, $n modules"
+  note "$name: $kind$([ "$t1" = "$t0" ] || echo " in $((t1 - t0)) s"); PAHOLE $("$pahole" --version) ($(cat "$RES/$name/pahole-version")); vmlinux .BTF $(wc -c <"$RES/$name/btf/vmlinux.btf") bytes, $n modules"
 }
 
 step_compare() {
