@@ -105,10 +105,16 @@ struct FeatureInfo {
   bool BTFFeatures::*Field;
   /// Enabled by --btf_features=default.
   bool InDefault;
+  /// Implemented from level 1.30 on only (1.24 did not have it).
+  bool Modern = false;
   bool implemented() const { return Field != nullptr; }
+  bool implementedAt(PaholeLevel L) const {
+    return Field && (!Modern || L != PaholeLevel::V1_24);
+  }
 };
 } // namespace
 
+/// pahole 1.30's and 1.31's feature table, in its order.
 static constexpr FeatureInfo FeatureTable[] = {
     {"encode_force", &BTFFeatures::EncodeForce, true},
     {"var", &BTFFeatures::Var, true},
@@ -116,13 +122,14 @@ static constexpr FeatureInfo FeatureTable[] = {
     {"decl_tag", &BTFFeatures::DeclTag, true},
     {"type_tag", &BTFFeatures::TypeTag, true},
     {"enum64", &BTFFeatures::Enum64, true},
-    {"optimized_func", nullptr, true},
-    {"consistent_func", nullptr, true},
-    {"decl_tag_kfuncs", nullptr, true},
+    {"optimized_func", &BTFFeatures::OptimizedFunc, true, true},
+    {"consistent_func", &BTFFeatures::ConsistentFunc, true, true},
+    {"decl_tag_kfuncs", &BTFFeatures::DeclTagKfuncs, true, true},
     // Our output is deterministic for every -j: nothing to do.
     {"reproducible_build", nullptr, false},
     {"distilled_base", nullptr, false},
-    {"global_var", nullptr, false},
+    {"global_var", &BTFFeatures::GlobalVar, false, true},
+    {"attributes", &BTFFeatures::Attributes, false, true},
 };
 
 /// Features that need no member because they are always honoured.
@@ -137,12 +144,69 @@ static const FeatureInfo *findFeature(StringRef Name) {
   return nullptr;
 }
 
-void btfsplit::printBTFFeatures(raw_ostream &OS) {
+/// "unknown BTF feature 'flaot' in '--btf-features' (did you mean 'float'?)":
+/// the closest feature name (or "default"/"all") when one is close enough.
+static std::string unknownFeatureMessage(StringRef Name, StringRef Option) {
+  std::string Msg =
+      ("unknown BTF feature '" + Name + "' in '" + Option + "'").str();
+  StringRef Best;
+  unsigned BestDist = ~0u;
+  auto Consider = [&](StringRef Candidate) {
+    unsigned D = Name.edit_distance(Candidate, /*AllowReplacements=*/true);
+    if (D < BestDist) {
+      Best = Candidate;
+      BestDist = D;
+    }
+  };
   for (const FeatureInfo &F : FeatureTable)
-    OS << F.Name << (F.InDefault ? " (default)" : "")
-       << (F.implemented() || alwaysHonoured(F.Name) ? ""
-                                                     : " (not implemented)")
-       << '\n';
+    Consider(F.Name);
+  Consider("default");
+  Consider("all");
+  if (BestDist <= 2 || BestDist * 3 <= Name.size())
+    Msg += (" (did you mean '" + Best + "'?)").str();
+  return Msg;
+}
+
+void btfsplit::printBTFFeatures(raw_ostream &OS, PaholeLevel Level) {
+  if (Level == PaholeLevel::V1_24) {
+    for (const FeatureInfo &F : FeatureTable) {
+      if (F.Name == "attributes")
+        continue;
+      OS << F.Name << (F.InDefault ? " (default)" : "")
+         << (F.implementedAt(Level) || alwaysHonoured(F.Name)
+                 ? ""
+                 : " (not implemented)")
+         << '\n';
+    }
+    return;
+  }
+  // As pahole 1.30 and 1.31 print it (their libbpf passes every feature
+  // check): the names, comma-separated, in table order.
+  ListSeparator LS(",");
+  for (const FeatureInfo &F : FeatureTable)
+    OS << LS << F.Name;
+  OS << '\n';
+}
+
+std::optional<PaholeLevel> btfsplit::parsePaholeLevel(StringRef S) {
+  if (S == "1.24")
+    return PaholeLevel::V1_24;
+  if (S == "1.30")
+    return PaholeLevel::V1_30;
+  if (S == "1.31")
+    return PaholeLevel::V1_31;
+  return std::nullopt;
+}
+
+/// The features on by default for \p Level: 1.24 the 6.1 kernel's set,
+/// from 1.30 the set kbuild 6.12 passes (pahole's "default").
+static void setDefaultFeatures(BTFFeatures &F, PaholeLevel Level) {
+  F = BTFFeatures();
+  if (Level == PaholeLevel::V1_24)
+    return;
+  for (const FeatureInfo &I : FeatureTable)
+    if (I.implemented() && I.InDefault)
+      F.*I.Field = true;
 }
 
 static StringRef modeName(Mode M) {
@@ -179,9 +243,12 @@ void btfsplit::printDriverConfig(const DriverConfig &C, raw_ostream &OS) {
   OS << "threads: " << C.Threads << '\n';
   OS << "only-if-changed: " << (C.OnlyIfChanged ? "yes" : "no") << '\n';
   OS << "depfile: " << C.DepFile << '\n';
+  if (C.Level != PaholeLevel::V1_24)
+    OS << "pahole-compat: " << unsigned(C.Level) / 100 << '.'
+       << unsigned(C.Level) % 100 << '\n';
   OS << "features:";
   for (const FeatureInfo &F : FeatureTable)
-    if (F.implemented() && C.Features.*F.Field)
+    if (F.implementedAt(C.Level) && C.Features.*F.Field)
       OS << ' ' << F.Name;
   OS << '\n';
   OS << "lang-exclude:";
@@ -194,19 +261,30 @@ namespace {
 /// Applies feature options in command-line order, as pahole does.
 class FeatureParser {
 public:
-  FeatureParser(DriverConfig &C) : C(C) {}
+  /// \p WarnUnknown: warn about unknown names in a non-strict list. pahole
+  /// ignores them quietly, so that kbuild can pass names of newer pahole
+  /// versions; the pahole personality does the same.
+  FeatureParser(DriverConfig &C, bool WarnUnknown)
+      : C(C), WarnUnknown(WarnUnknown) {}
 
   /// pahole --btf_features[_strict]=LIST: the first one switches every
   /// feature off, then each list turns on the features it names; "default"
-  /// (or 1.26's "all") turns on the default set. Unknown names are ignored,
-  /// or an error when \p Strict.
+  /// (or 1.26's "all") turns on the default set. Unknown names are skipped
+  /// (with a warning naming the closest known name when WarnUnknown), the
+  /// rest of the list still applies; with \p Strict they are an error.
   Error parseList(StringRef Option, StringRef List, bool Strict) {
     if (!SeenList) {
       for (const FeatureInfo &F : FeatureTable)
-        if (F.implemented())
+        if (F.implementedAt(C.Level))
           C.Features.*F.Field = false;
       SeenList = true;
     }
+    // "+list" (pahole 1.27+): the default set plus the listed features.
+    if (List.consume_front("+"))
+      for (const FeatureInfo &F : FeatureTable)
+        if (F.InDefault)
+          if (Error E = enable(Option, F, Strict, /*Explicit=*/false))
+            return E;
     SmallVector<StringRef, 16> Names;
     List.split(Names, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
     for (StringRef Name : Names) {
@@ -222,8 +300,10 @@ public:
       if (!F) {
         if (Strict)
           return createStringError(errc::invalid_argument,
-                                   "unknown BTF feature '%s' in '%s'",
-                                   Name.str().c_str(), Option.str().c_str());
+                                   unknownFeatureMessage(Name, Option));
+        if (WarnUnknown)
+          C.Warnings.push_back(unknownFeatureMessage(Name, Option) +
+                               "; ignoring it");
         continue;
       }
       if (Error E = enable(Option, *F, Strict, /*Explicit=*/true))
@@ -236,12 +316,12 @@ public:
   Error set(StringRef Option, StringRef Name, bool On) {
     const FeatureInfo *F = findFeature(Name);
     assert(F && "unknown feature in the option table");
-    if (On && !F->implemented())
+    if (On && !F->implementedAt(C.Level))
       return createStringError(errc::not_supported,
                                "option '%s' (BTF feature '%s') is not "
                                "implemented",
                                Option.str().c_str(), F->Name.data());
-    if (F->implemented())
+    if (F->implementedAt(C.Level))
       C.Features.*F->Field = On;
     return Error::success();
   }
@@ -249,7 +329,7 @@ public:
 private:
   Error enable(StringRef Option, const FeatureInfo &F, bool Strict,
                bool Explicit) {
-    if (F.implemented()) {
+    if (F.implementedAt(C.Level)) {
       C.Features.*F.Field = true;
       return Error::success();
     }
@@ -267,6 +347,7 @@ private:
   }
 
   DriverConfig &C;
+  bool WarnUnknown;
   bool SeenList = false;
   StringSet<> Warned;
 };
@@ -444,7 +525,17 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
                                V.str().c_str());
   }
 
-  FeatureParser Features(Config);
+  if (const Arg *A = Args.getLastArg(OPT_pahole_compat)) {
+    std::optional<PaholeLevel> L = parsePaholeLevel(A->getValue());
+    if (!L)
+      return createStringError(errc::invalid_argument,
+                               "unknown --pahole-compat level '%s' (known: "
+                               "1.24, 1.30, 1.31)",
+                               A->getValue());
+    Config.Level = *L;
+  }
+  setDefaultFeatures(Config.Features, Config.Level);
+  FeatureParser Features(Config, /*WarnUnknown=*/true);
   for (const Arg *A : Args.filtered(OPT_btf_features, OPT_btf_features_strict))
     if (Error E =
             Features.parseList(A->getSpelling(), A->getValue(),
@@ -493,6 +584,10 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
 
   bool Writes = Config.Action == Mode::Encode || Config.Action == Mode::Dedup ||
                 Config.Action == Mode::Roundtrip;
+  if (!Writes && !Config.DepFile.empty())
+    return createStringError(errc::invalid_argument,
+                             "--depfile needs an output file: --dump and "
+                             "--verify write none");
   if (!Writes && (!Config.Output.empty() || !Config.Detached.empty() ||
                   !Config.DepFile.empty()))
     return createStringError(errc::invalid_argument,
@@ -512,22 +607,44 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
 // pahole personality
 //===----------------------------------------------------------------------===//
 
+/// The "-1.NN" suffix of a pahole personality's name, if any.
+static std::optional<PaholeLevel> nameLevel(StringRef Name, StringRef &Stem) {
+  Stem = Name;
+  size_t Dash = Name.rfind('-');
+  if (Dash == StringRef::npos)
+    return std::nullopt;
+  std::optional<PaholeLevel> L = parsePaholeLevel(Name.substr(Dash + 1));
+  if (L)
+    Stem = Name.take_front(Dash);
+  return L;
+}
+
 bool btfsplit::isPaholeName(StringRef ToolName) {
   StringRef Name = sys::path::filename(ToolName);
   Name.consume_back_insensitive(".exe");
-  return Name.ends_with("pahole");
+  StringRef Stem;
+  nameLevel(Name, Stem);
+  return Stem.ends_with("pahole");
 }
 
-std::string btfsplit::paholeVersionString() {
-  return ("v" + Twine(PaholeVersionMajor) + "." + Twine(PaholeVersionMinor))
+PaholeLevel btfsplit::paholeLevelForName(StringRef ToolName) {
+  StringRef Name = sys::path::filename(ToolName);
+  Name.consume_back_insensitive(".exe");
+  StringRef Stem;
+  return nameLevel(Name, Stem).value_or(NewestPaholeLevel);
+}
+
+std::string btfsplit::paholeVersionString(PaholeLevel Level) {
+  return ("v" + Twine(unsigned(Level) / 100) + "." +
+          Twine(unsigned(Level) % 100))
       .str();
 }
 
-void btfsplit::printPaholeHelp(StringRef ToolName) {
+void btfsplit::printPaholeHelp(StringRef ToolName, PaholeLevel Level) {
   paholeOptTable().printHelp(
       outs(), (ToolName + " [OPTION...] FILE").str().c_str(),
       ("pahole-compatible BTF encoder (llvm-btf-split), reporting pahole " +
-       paholeVersionString() +
+       paholeVersionString(Level) +
        "\n\n  Only BTF encoding is supported: -J "
        "FILE writes .BTF into FILE in place,\n  "
        "--btf_encode_detached=OUT writes raw BTF. "
@@ -536,16 +653,19 @@ void btfsplit::printPaholeHelp(StringRef ToolName) {
           .c_str());
 }
 
-Expected<DriverConfig>
-btfsplit::parsePaholeOptions(ArrayRef<const char *> Argv) {
+Expected<DriverConfig> btfsplit::parsePaholeOptions(ArrayRef<const char *> Argv,
+                                                    PaholeLevel Level) {
   DriverConfig Config;
   Config.Pahole = true;
+  Config.Level = Level;
   // pahole is single-threaded without -j, and always rewrites its output
   // (kbuild's Make rules rely on the new mtime).
   Config.Threads = 1;
   Config.OnlyIfChanged = false;
-  // pahole 1.24's -J defaults: no FLOAT (--btf_gen_floats), no
-  // --btf_encode_force.
+  // pahole's -J defaults without --btf_features: no FLOAT
+  // (--btf_gen_floats), no --btf_encode_force; nor (1.30+) optimized_func,
+  // consistent_func, decl_tag_kfuncs.
+  setDefaultFeatures(Config.Features, PaholeLevel::V1_24);
   Config.Features.Float = false;
   Config.Features.EncodeForce = false;
 
@@ -580,7 +700,7 @@ btfsplit::parsePaholeOptions(ArrayRef<const char *> Argv) {
   Config.PrintConfig = Args.hasArg(PAHOLE_print_config);
 
   bool Encode = false;
-  FeatureParser Features(Config);
+  FeatureParser Features(Config, /*WarnUnknown=*/false);
   for (const Arg *A : Args) {
     StringRef Spelling = A->getSpelling();
     switch (A->getOption().getID()) {

@@ -23,6 +23,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,11 +31,9 @@ namespace btfsplit {
 
 enum class Mode { Encode, Dump, Verify, Dedup, Roundtrip };
 
-/// The pahole version the pahole personality reports. kbuild derives its
-/// pahole flags from it (scripts/pahole-flags.sh in 6.1), so it must name a
-/// version whose flag set we implement; see docs/pahole.md.
-constexpr unsigned PaholeVersionMajor = 1;
-constexpr unsigned PaholeVersionMinor = 24;
+/// The pahole personality reports the version of the level it follows
+/// (--version "v1.30", --numeric_version "130"): kbuild derives its pahole
+/// flags from it, see docs/pahole.md.
 
 /// Everything the command line says, validated.
 struct DriverConfig {
@@ -66,6 +65,9 @@ struct DriverConfig {
   unsigned TimeTraceGranularity = 500;
   /// What to encode (lib/DWARF2BTF's BTFFeatures: pahole's names).
   BTFFeatures Features;
+  /// Whose rules the encoder follows (--pahole-compat, or the pahole
+  /// link's name).
+  PaholeLevel Level = NewestPaholeLevel;
   /// Write the encoder's output without deduplication (for tests).
   bool NoDedup = false;
   /// DW_AT_language codes whose CUs are skipped (pahole --lang_exclude).
@@ -87,8 +89,16 @@ struct DriverConfig {
 };
 
 /// True when a program called \p ToolName (argv[0]) is the pahole
-/// personality: its file name, minus any ".exe", ends in "pahole".
+/// personality: its file name, minus any ".exe", ends in "pahole" or in
+/// "pahole-1.NN".
 bool isPaholeName(llvm::StringRef ToolName);
+
+/// The level a pahole personality called \p ToolName follows: "...-1.24",
+/// "-1.30", "-1.31"; the newest for a plain "...pahole".
+PaholeLevel paholeLevelForName(llvm::StringRef ToolName);
+
+/// "1.24", "1.30" or "1.31" as a level; none for anything else.
+std::optional<PaholeLevel> parsePaholeLevel(llvm::StringRef S);
 
 /// Parse \p Argv (without the program name) into a DriverConfig, with the
 /// llvm-btf-split personality.
@@ -97,20 +107,21 @@ parseDriverOptions(llvm::ArrayRef<const char *> Argv);
 
 /// Parse \p Argv (without the program name) with the pahole personality.
 llvm::Expected<DriverConfig>
-parsePaholeOptions(llvm::ArrayRef<const char *> Argv);
+parsePaholeOptions(llvm::ArrayRef<const char *> Argv, PaholeLevel Level);
 
 /// Print --help for \p ToolName.
 void printDriverHelp(llvm::StringRef ToolName);
-void printPaholeHelp(llvm::StringRef ToolName);
+void printPaholeHelp(llvm::StringRef ToolName, PaholeLevel Level);
 
-/// "v1.24", as pahole --version prints it.
-std::string paholeVersionString();
+/// "v1.30", as that pahole's --version prints it.
+std::string paholeVersionString(PaholeLevel Level);
 
 /// Print \p C as "key: value" lines (--print-config).
 void printDriverConfig(const DriverConfig &C, llvm::raw_ostream &OS);
 
-/// One line per BTF feature name: "name" and whether it is implemented.
-void printBTFFeatures(llvm::raw_ostream &OS);
+/// --supported_btf_features as the pahole of \p Level prints it (1.24 has
+/// no such option: one line per feature this tool knows).
+void printBTFFeatures(llvm::raw_ostream &OS, PaholeLevel Level);
 
 } // namespace btfsplit
 

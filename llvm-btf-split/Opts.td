@@ -52,6 +52,8 @@ defm btf_features : Eq<"btf-features", "Encode the BTF features in <list> only (
   MetaVarName<"<list>">;
 defm btf_features_strict : Eq<"btf-features-strict", "As --btf-features, but an unknown feature is an error">,
   MetaVarName<"<list>">;
+defm pahole_compat : Eq<"pahole-compat", "Follow the rules of pahole <version>: 1.24, 1.30 or 1.31 (default: 1.31); also sets the default --btf-features (1.24: the 6.1 kernel's, 1.30+: pahole's default set, as kbuild 6.12 passes)">,
+  MetaVarName<"<version>">;
 defm lang_exclude : Eq<"lang-exclude", "Skip compile units in these languages (e.g. rust)">,
   MetaVarName<"<list>">;
 

@@ -89,7 +89,7 @@ static Expected<std::unique_ptr<BTFObject>> readBase(const DriverConfig &C,
   if (C.BaseFile.empty())
     return nullptr;
   Phase P(S, "Read base", C.BaseFile);
-  return readBTFFile(C.BaseFile);
+  return readBaseBTFFile(C.BaseFile);
 }
 
 /// Encode mode: the BTF of the DWARF in C.Input, deduplicated unless
@@ -111,6 +111,10 @@ encodeInput(const DriverConfig &C, const BTFObject *Base,
   Opts.Encoder.Features = C.Features;
   Opts.Encoder.LangExclude = C.LangExclude;
   Opts.Encoder.Threads = C.Threads;
+  Opts.Encoder.Level = C.Level;
+  Opts.Encoder.Warn = [](const std::string &W) {
+    WithColor::warning(errs(), ToolName) << W << '\n';
+  };
   Opts.Dedup = !C.NoDedup;
   Opts.BaseIndex = BaseIdx;
   auto OnPhase = [&S](StringRef Name, double Seconds) {
@@ -400,7 +404,8 @@ int main(int Argc, char **Argv) {
   bool Pahole = isPaholeName(Argv[0]);
   ArrayRef<const char *> Args(Argv + 1, Argv + Argc);
   Expected<DriverConfig> ConfigOrErr =
-      Pahole ? parsePaholeOptions(Args) : parseDriverOptions(Args);
+      Pahole ? parsePaholeOptions(Args, paholeLevelForName(Argv[0]))
+             : parseDriverOptions(Args);
   if (!ConfigOrErr) {
     WithColor::error(errs(), ToolName)
         << toString(ConfigOrErr.takeError()) << '\n';
@@ -408,23 +413,24 @@ int main(int Argc, char **Argv) {
   }
   DriverConfig &C = *ConfigOrErr;
   if (C.ShowHelp) {
-    Pahole ? printPaholeHelp(ToolName) : printDriverHelp(ToolName);
+    Pahole ? printPaholeHelp(ToolName, C.Level) : printDriverHelp(ToolName);
     return 0;
   }
   if (C.ShowVersion) {
     if (Pahole)
-      outs() << paholeVersionString() << '\n';
+      outs() << paholeVersionString(C.Level) << '\n';
     else
       outs() << "llvm-btf-split version " << BTFSPLIT_VERSION
-             << " (pahole personality: " << paholeVersionString() << ")\n";
+             << " (pahole personality: " << paholeVersionString(C.Level)
+             << ")\n";
     return 0;
   }
   if (C.ShowNumericVersion) {
-    outs() << PaholeVersionMajor * 100 + PaholeVersionMinor << '\n';
+    outs() << unsigned(C.Level) << '\n';
     return 0;
   }
   if (C.ShowFeatures) {
-    printBTFFeatures(outs());
+    printBTFFeatures(outs(), C.Level);
     return 0;
   }
   for (const std::string &W : C.Warnings)

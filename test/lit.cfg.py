@@ -27,10 +27,6 @@ config.substitutions.append(("%utils", os.path.join(config.btfsplit_src_root,
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root,
                                                      "Inputs")))
 
-# Tests that run the DWARF encoder (Encode mode) once lib/DWARF2BTF exists.
-if os.path.isdir(os.path.join(config.btfsplit_src_root, "lib", "DWARF2BTF")):
-    config.available_features.add("encoder")
-
 # A real kbuild run (utils/kbuild-module-test.sh) is slow: only with
 # `lit -Dkbuild=1`.
 if lit_config.params.get("kbuild"):
@@ -56,10 +52,14 @@ clang = shutil.which("clang-22") or os.path.join(config.llvm_tools_dir, "clang")
 if os.path.exists(clang):
     config.available_features.add("clang")
     config.substitutions.append(("%clang", clang))
-# libbpf: the libbpf-dedup oracle (utils/libbpf-dedup) was built.
+# libbpf: the libbpf-dedup oracle (utils/libbpf-dedup) was built, against the
+# bpf/btf.h that CMake's find_path found (LIBBPF_INCLUDE_DIR).
 libbpf_dedup = os.path.join(config.btfsplit_obj_root, "utils", "libbpf-dedup",
                             "libbpf-dedup")
-if os.path.exists("/usr/include/bpf/btf.h") and os.path.exists(libbpf_dedup):
+libbpf_include = getattr(config, "libbpf_include_dir", "")
+if (libbpf_include and not libbpf_include.endswith("-NOTFOUND")
+        and os.path.exists(os.path.join(libbpf_include, "bpf", "btf.h"))
+        and os.path.exists(libbpf_dedup)):
     config.available_features.add("libbpf")
     config.substitutions.append(("%libbpf-dedup", libbpf_dedup))
 if config.corpus_dir and os.path.exists(os.path.join(config.corpus_dir,
@@ -67,14 +67,30 @@ if config.corpus_dir and os.path.exists(os.path.join(config.corpus_dir,
     config.available_features.add("corpus")
     config.substitutions.append(("%corpus", config.corpus_dir))
 
+# The Debian 13 6.12 corpus (shared/corpus/fetch-kernel-6.12.sh DIR), opt-in:
+# lit -Dcorpus612=DIR.
+corpus612 = lit_config.params.get("corpus612")
+if corpus612 and os.path.exists(os.path.join(corpus612, "pristine", "vmlinux")):
+    config.available_features.add("corpus612")
+    config.substitutions.append(("%corpus612", corpus612))
+# Reference pahole releases (shared/anchors/build-pahole.sh VERSION PREFIX),
+# opt-in: lit -Dpahole130=PATH -Dpahole131=PATH.
+for feature in ("pahole130", "pahole131"):
+    path = lit_config.params.get(feature)
+    if path and os.access(path, os.X_OK):
+        config.available_features.add(feature)
+        config.substitutions.append(("%" + feature, path))
+
 # btfcmp.py (BTF equivalence modulo type-ID order): lit param btfcmp=PATH,
 # default the shared copy beside the checkout (../shared, as CI lays it).
-btfcmp = lit_config.params.get("btfcmp", os.path.join(
-    os.path.dirname(config.btfsplit_src_root), "shared", "tools", "btfcmp.py"))
+btfcmp = os.path.abspath(lit_config.params.get("btfcmp", os.path.join(
+    os.path.dirname(config.btfsplit_src_root), "shared", "tools", "btfcmp.py")))
 if os.path.exists(btfcmp):
     config.available_features.add("btfcmp")
     config.substitutions.append(("%btfcmp", "python3 " + btfcmp))
     config.substitutions.append(("%{btfcmp_py}", btfcmp))
+    # utils/kbuild-module-test.sh reads it.
+    config.environment["BTFCMP"] = btfcmp
 # The LLVMBTFSplit CMake package of this build tree (cmake/CMakeLists.txt).
 config.substitutions.append(("%btfsplit_pkg", os.path.join(
     config.btfsplit_obj_root, "lib", "cmake", "LLVMBTFSplit")))

@@ -164,6 +164,9 @@ def main():
                     help="use only the first N modules (sorted); 0 = all")
     ap.add_argument("--only", default="",
                     help="comma-separated measurement names to run")
+    ap.add_argument("--pahole-compat", default="1.24",
+                    help="llvm-btf-split's --pahole-compat level on the 6.1 "
+                    "corpus (default 1.24, the level of pahole 1.24)")
     ap.add_argument("--markdown", help="also write the table to this file")
     args = ap.parse_args()
     if not args.corpus and not args.corpus612:
@@ -195,7 +198,9 @@ def main():
             f.write("\n".join(lines) + "\n")
 
 
-def run_suite(args, tool, suite):
+def run_suite(args, tool_path, suite):
+    # Every run of ours starts with the tool and its compatibility level.
+    tool = [tool_path, "--pahole-compat=" + args.pahole_compat]
     corpus = suite.corpus
     pahole = suite.pahole
     P = suite.prefix
@@ -263,7 +268,7 @@ def run_suite(args, tool, suite):
     objcopy = llvm_objcopy()
     # pahole runs llvm-objcopy to add .BTF: the one kbuild names.
     pahole_env = dict(os.environ, LLVM_OBJCOPY=objcopy)
-    help_text = subprocess.run([tool, "--help"], capture_output=True,
+    help_text = subprocess.run(tool + ["--help"], capture_output=True,
                                text=True).stdout
     batch_args = []
     if suite.ours_pahole:
@@ -276,7 +281,7 @@ def run_suite(args, tool, suite):
         if suite.ours_pahole:
             det = ["--btf_encode_detached=" + extra[1]] if extra else []
             return [suite.ours_pahole, "-J", "-j%d" % j] + PF + det + [path]
-        return [tool, "-j%d" % j, path] + extra
+        return tool + ["-j%d" % j, path] + extra
 
     def vm_fill(cmd_fn, name):
         def f():
@@ -361,7 +366,7 @@ def run_suite(args, tool, suite):
         if suite.ours_pahole:
             return [suite.ours_pahole, "-J", "--btf_base", base] + PF + [
                 "--btf_encode_detached=" + mod_out("ours", m), m]
-        return [tool, "-j1", "--btf-base", base, m, "--detached",
+        return tool + ["-j1", "--btf-base", base, m, "--detached",
                 mod_out("ours", m)]
 
     def mods(fn, tag, jobs):
@@ -387,7 +392,7 @@ def run_suite(args, tool, suite):
             outdir = os.path.join(work, "batch")
             shutil.rmtree(outdir, ignore_errors=True)
             os.makedirs(outdir)
-            cmd = [tool, "-j%d" % jobs, "--btf-base", base, "--detached-dir",
+            cmd = tool + ["-j%d" % jobs, "--btf-base", base, "--detached-dir",
                    outdir, "--batch"] + batch_args + modules
             w, c, m = run(cmd)
             for mod in modules:
@@ -401,7 +406,7 @@ def run_suite(args, tool, suite):
                                        for f in os.listdir(outdir)),
                           len(modules))
         return f
-    probe = subprocess.run([tool, "--help"], capture_output=True, text=True)
+    probe = subprocess.run(tool + ["--help"], capture_output=True, text=True)
     for jobs in (1, 2):
         if "--batch" in probe.stdout:
             measure(P + "modules-batch-j%d" % jobs, None, ours_batch(jobs))

@@ -454,14 +454,18 @@ def check_vmlinux(a, work):
 def main():
     src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--corpus', default='/work/corpus')
+    ap.add_argument('--corpus', required=True,
+                    help='the corpus (made by fetch-kernel.sh)')
     ap.add_argument('--tool', default=os.path.join(src, 'build', 'bin',
                                                    'llvm-btf-split'))
     ap.add_argument('--libbpf-dedup', default=os.path.join(
         src, 'build', 'utils', 'libbpf-dedup', 'libbpf-dedup'),
         help="libbpf oracle ('' to skip)")
-    ap.add_argument('--btfcmp', default='/work/shared/tools/btfcmp.py')
-    ap.add_argument('--work', default='/tmp/check-corpus-dedup')
+    ap.add_argument('--btfcmp', default=os.path.join(
+        os.path.dirname(src), 'shared', 'tools', 'btfcmp.py'),
+        help='btfcmp.py (default: ../shared/tools/btfcmp.py beside the clone)')
+    ap.add_argument('--work', default='check-corpus-dedup.out',
+                    help='work directory for the outputs')
     ap.add_argument('--only', choices=['modules', 'vmlinux'])
     ap.add_argument('--limit', type=int, default=0,
                     help='only the first N modules')

@@ -71,7 +71,8 @@ def btf_section_size(path):
 def encode(args, inp, out, base=None):
     """Encode inp to raw BTF at out; returns a list of measured steps."""
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    cmd = [args.tool, '-j', str(args.threads)]
+    cmd = [args.tool, '--pahole-compat=' + args.pahole_compat, '-j',
+           str(args.threads)]
     if base:
         cmd += ['--btf-base', base]
     if args.raw_dedup:
@@ -244,14 +245,20 @@ def check_modules(args, btfcmp):
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--corpus', default='/work/corpus')
+    p.add_argument('--corpus', required=True,
+                   help='the corpus (made by fetch-kernel.sh)')
     p.add_argument('--tool', default=os.path.join(HERE, '..', 'build', 'bin',
                                                   'llvm-btf-split'))
-    p.add_argument('--btfcmp', default='/work/shared/tools/btfcmp.py')
+    p.add_argument('--btfcmp', default=os.path.join(
+        HERE, '..', '..', 'shared', 'tools', 'btfcmp.py'),
+        help='btfcmp.py (default: ../shared/tools/btfcmp.py beside the clone)')
     p.add_argument('--out', default='corpus-encode.out',
                    help='work directory for the outputs')
     p.add_argument('--raw-dedup', metavar='CMD',
                    help='encode with --no-dedup, then run CMD IN OUT [BASE]')
+    p.add_argument('--pahole-compat', default='1.24',
+                   help="llvm-btf-split's --pahole-compat level (default 1.24, "
+                   'the level of the 6.1 corpus)')
     p.add_argument('-j', '--threads', type=int, default=1,
                    help='threads of each llvm-btf-split run')
     p.add_argument('-P', '--jobs', type=int, default=2,

@@ -106,6 +106,9 @@ def main():
         os.path.dirname(os.path.abspath(__file__)), "..", "build", "bin",
         "llvm-btf-split"))
     ap.add_argument("--pahole", default=shutil.which("pahole") or "pahole")
+    ap.add_argument("--pahole-compat", default="1.24",
+                    help="llvm-btf-split's --pahole-compat level (default 1.24,"
+                    " the level of the 6.1 corpus and of pahole 1.24)")
     ap.add_argument("--modules", type=int, default=40,
                     help="number of modules, spread over the sizes")
     ap.add_argument("--runs", type=int, default=1)
@@ -114,7 +117,8 @@ def main():
     args = ap.parse_args()
 
     corpus = os.path.abspath(args.corpus)
-    tool = os.path.abspath(args.tool)
+    # The tool and its compatibility level: every run of ours starts with it.
+    tool = [os.path.abspath(args.tool), "--pahole-compat=" + args.pahole_compat]
     base = os.path.join(corpus, "vmlinux")
     moddir = os.path.join(corpus, "pristine", "modules")
     mods = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(moddir)
@@ -134,7 +138,7 @@ def main():
         our_out = os.path.join(work, "o.btf")
         pa = [args.pahole, "-J"] + PAHOLE_FLAGS + [
             "--btf_encode_detached=" + pa_out]
-        ours = [tool, "-j1", path, "--detached", our_out]
+        ours = tool + ["-j1", path, "--detached", our_out]
         if not is_vml:
             pa += ["--btf_base", base]
             ours += ["--btf-base", base]

@@ -4,7 +4,7 @@
 # check that the two .BTF sections are equivalent.
 #
 # The kernel build tree is Debian's linux-headers-<abi> for the ABI of the
-# corpus vmlinux (/work/corpus: 6.1.0-56-cloud-amd64), copied to a private
+# corpus vmlinux (6.1.0-56-cloud-amd64 for fetch-kernel.sh's corpus), copied to a private
 # directory with the corpus vmlinux added (kbuild only makes module BTF when
 # $(objtree)/vmlinux exists), so /usr/src is never modified. kbuild calls
 #   LLVM_OBJCOPY="$(OBJCOPY)" $(PAHOLE) -J $(PAHOLE_FLAGS) --btf_base vmlinux M.ko
@@ -15,8 +15,8 @@
 # Usage: kbuild-module-test.sh [options]
 #   --tool-dir DIR   directory holding llvm-btf-split-pahole (default: the
 #                    build/bin next to this script's source tree)
-#   --corpus DIR     corpus with vmlinux (default /work/corpus)
-#   --work DIR       scratch directory (default: a new mktemp -d, kept)
+#   --corpus DIR     corpus with vmlinux (required, or the CORPUS variable)
+#   --work DIR       scratch directory (default: a new `mktemp -d` in $TMPDIR, kept)
 #   --pahole-only    only build with pahole (works without the encoder)
 #   --ours-only      only build with our link
 #   --writer-only    instead of our link, a wrapper that encodes with pahole
@@ -27,7 +27,8 @@
 #   --copy-vmlinux   copy the corpus vmlinux into the build tree (default: a
 #                    symlink; kbuild only tests `-f vmlinux` and reads it)
 # Environment: PAHOLE (the oracle, default pahole), BTFCMP (default
-# /work/shared/tools/btfcmp.py), MAKE (default make), JOBS (default 2).
+# ../shared/tools/btfcmp.py beside the clone), CORPUS (the corpus when no
+# --corpus), MAKE (default make), JOBS (default 2).
 #
 # Exit status: 0 equivalent (or the requested builds succeeded), 1 failure
 # or difference, 77 a prerequisite is missing (skipped).
@@ -35,7 +36,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 tool_dir="$here/../build/bin"
-corpus=/work/corpus
+corpus=${CORPUS:-}
 work=
 run_pahole=1
 run_ours=1
@@ -61,13 +62,15 @@ while [ $# -gt 0 ]; do
 done
 
 PAHOLE_ORACLE=${PAHOLE:-pahole}
-BTFCMP=${BTFCMP:-/work/shared/tools/btfcmp.py}
+BTFCMP=${BTFCMP:-$here/../../shared/tools/btfcmp.py}
 MAKE=${MAKE:-make}
 JOBS=${JOBS:-2}
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 say() { echo "== $*"; }
+
+[ -n "$corpus" ] || { echo "kbuild-module-test.sh: give --corpus DIR (or CORPUS=DIR)" >&2; exit 2; }
 
 # The ABI of the corpus kernel, from the name the vmlinux link points to
 # (vmlinux-6.1.0-56-cloud-amd64).
@@ -101,7 +104,7 @@ objcopy=$(command -v llvm-objcopy || command -v /usr/lib/llvm-22/bin/llvm-objcop
 if [ $run_pahole = 1 ]; then
   command -v "$PAHOLE_ORACLE" >/dev/null || skip "no $PAHOLE_ORACLE"
 fi
-ours=$(cd "$tool_dir" 2>/dev/null && pwd)/llvm-btf-split-pahole
+ours=$(cd "$tool_dir" 2>/dev/null && pwd)/llvm-btf-split-pahole-1.24
 if [ $run_ours = 1 ] && [ $writer_only = 0 ]; then
   [ -x "$ours" ] || skip "no $ours (build llvm-btf-split first)"
 fi
@@ -110,7 +113,7 @@ if [ $writer_only = 1 ]; then
   command -v "$PAHOLE_ORACLE" >/dev/null || skip "no $PAHOLE_ORACLE"
 fi
 
-[ -n "$work" ] || work=$(mktemp -d /tmp/kbuild-module-test.XXXXXX)
+[ -n "$work" ] || work=$(mktemp -d -t kbuild-module-test.XXXXXX)
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 say "work directory $work"

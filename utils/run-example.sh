@@ -6,7 +6,8 @@
 # Environment: CC=gcc builds the example with gcc and GNU ld (default: clang-22 and
 #   ld.lld); EXAMPLE_DEBUG_FLAGS (default -g) sets the example's debug-info flags;
 #   EXAMPLE_BUILD_DIR (default BUILD_DIR/example) is where the example is built;
-#   LLVM_BTF_SPLIT (default BUILD_DIR/bin/llvm-btf-split) is the tool to run.
+#   LLVM_BTF_SPLIT (default BUILD_DIR/bin/llvm-btf-split) is the tool to run; BTFCMP
+#   (default ../shared/tools/btfcmp.py beside the clone, when present) is the comparator.
 #
 # The main job, as kbuild does it with pahole, but with llvm-btf-split, run by the
 # example's own build through the CMake functions (cmake/modules/):
@@ -90,7 +91,9 @@ done
 # Compare with pahole's BTF when pahole and the comparator are at hand: a
 # difference fails the run. Each line shows btfcmp.py's verdict ('result:').
 btfcmp="${BTFCMP:-}"
-[ -z "$btfcmp" ] && [ -f "$src/../shared/tools/btfcmp.py" ] && btfcmp="$src/../shared/tools/btfcmp.py"
+if [ -z "$btfcmp" ] && [ -f "$src/../shared/tools/btfcmp.py" ]; then
+  btfcmp="$src/../shared/tools/btfcmp.py"
+fi
 PAHOLE="${PAHOLE:-pahole}"
 # cmp_pahole NAME BTCMP-ARGS...: run btfcmp.py cmp, print its verdict, and on
 # a difference also its first details; a difference fails the run.

@@ -17,11 +17,11 @@
 #
 # Functions:
 #
-#   btf_add_base(<target> INPUT <elf> OUTPUT <elf> [DETACHED <file>]
+#   btf_add_base(<target> INPUT <elf> OUTPUT <elf> | DETACHED <file>
 #                [FEATURES <feature>...] [ARGS <arg>...] [DEPENDS <dep>...]
 #                [ALL])
 #     Encode the full (vmlinux-style) BTF of INPUT into OUTPUT (a copy of INPUT
-#     with .BTF added), or into the raw BTF file DETACHED.
+#     with .BTF added), or into the raw BTF file DETACHED (one of the two).
 #
 #   btf_add_module(<name> SOURCES <src>... OUTPUT <file>
 #                  [COMPILE_OPTIONS <opt>...] [INCLUDE_DIRECTORIES <dir>...]
@@ -45,8 +45,26 @@
 #                              functions create, followed by a tag such as
 #                              `btf:foo.ko` or `link:foo.ko.o` (used by the
 #                              tests to log which commands ran).
+#
+# Paths: INPUT, OUTPUT, DETACHED, BASE, MODULES and OUTPUTS may be relative;
+# they are relative to the current binary directory (CMAKE_CURRENT_BINARY_DIR,
+# where the files a build makes are), as add_custom_command's OUTPUT is.
+# SOURCES and INCLUDE_DIRECTORIES of btf_add_module are relative to the
+# current source directory, as for add_library. A file from the source tree
+# used as INPUT or BASE needs an absolute path (${CMAKE_CURRENT_SOURCE_DIR}/..).
+#
+# Needs CMake 3.20 (DEPFILE with Makefile generators). Commands are created
+# with policy CMP0116 NEW (Ninja: DEPFILE paths are relative to the binary
+# directory) whatever the including project's cmake_minimum_required says.
 
 include_guard(GLOBAL)
+if(CMAKE_VERSION VERSION_LESS 3.20)
+  message(FATAL_ERROR "LLVMBTFSplitFunctions.cmake needs CMake 3.20 or newer "
+                      "(this is ${CMAKE_VERSION})")
+endif()
+# Functions run with the policies in force where they are defined.
+cmake_policy(PUSH)
+cmake_policy(SET CMP0116 NEW)
 
 function(_btf_tool_command out_var)
   if(LLVM_BTF_SPLIT_EXECUTABLE)
@@ -148,6 +166,10 @@ function(btf_add_base target)
   if(NOT B_INPUT OR (NOT B_OUTPUT AND NOT B_DETACHED))
     message(FATAL_ERROR "btf_add_base: INPUT and OUTPUT or DETACHED needed")
   endif()
+  if(B_OUTPUT AND B_DETACHED)
+    message(FATAL_ERROR "btf_add_base: OUTPUT and DETACHED are mutually "
+                        "exclusive (an ELF copy with .BTF, or raw BTF)")
+  endif()
   _btf_abs_binary(input "${B_INPUT}")
   _btf_features_args(fargs ${B_FEATURES})
   if(B_DETACHED)
@@ -242,3 +264,5 @@ function(btf_add_split_modules target)
     add_dependencies(${target} ${S_BASE_TARGET})
   endif()
 endfunction()
+
+cmake_policy(POP)

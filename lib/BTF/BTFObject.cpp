@@ -186,11 +186,6 @@ uint32_t BTFObject::addArray(uint32_t Elem, uint32_t Index, uint32_t Nelems) {
   return addType({0, makeInfo(BTF::BTF_KIND_ARRAY, 0), 0, Elem, Index, Nelems});
 }
 
-uint32_t BTFObject::addFloat(StringRef Name, uint32_t Size) {
-  uint32_t NameOff = addString(Name);
-  return addType({NameOff, makeInfo(BTF::BTF_KIND_FLOAT, 0), Size});
-}
-
 uint32_t BTFObject::addFwd(StringRef Name, bool IsUnion) {
   uint32_t NameOff = addString(Name);
   return addType({NameOff, makeInfo(BTF::BTF_KIND_FWD, 0, IsUnion), 0});

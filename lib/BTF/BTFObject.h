@@ -39,10 +39,10 @@ namespace BTF = llvm::BTF;
 
 /// Kinds the kernel accepts are 1..BTF::BTF_KIND_ENUM64.
 constexpr unsigned MaxKind = BTF::BTF_KIND_ENUM64;
-/// The kernel's limits (include/uapi/linux/btf.h).
+/// The kernel's limits (include/uapi/linux/btf.h); the vlen limit is
+/// BTF::MAX_VLEN.
 constexpr uint32_t MaxType = 0x000fffff;
 constexpr uint32_t MaxNameOffset = 0x00ffffff;
-constexpr uint32_t MaxVlen = 0xffff;
 
 /// "BTF_KIND_INT" style name of a kind, or "UNKN" for unknown values, without
 /// the prefix ("INT", "STRUCT", ...) as bpftool prints it.
@@ -193,7 +193,6 @@ public:
                   uint32_t Bits, uint32_t BitOffset = 0);
   uint32_t addRef(unsigned Kind, llvm::StringRef Name, uint32_t Type);
   uint32_t addArray(uint32_t Elem, uint32_t Index, uint32_t Nelems);
-  uint32_t addFloat(llvm::StringRef Name, uint32_t Size);
   uint32_t addFwd(llvm::StringRef Name, bool IsUnion);
   uint32_t addFunc(llvm::StringRef Name, uint32_t Proto, unsigned Linkage);
   uint32_t addVar(llvm::StringRef Name, uint32_t Type, uint32_t Linkage);

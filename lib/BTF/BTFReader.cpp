@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BTF/BTFReader.h"
+#include "Support/Errors.h"
 #include "Support/MemoryPolicy.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/Object/ELFObjectFile.h"
@@ -15,12 +16,6 @@
 
 using namespace llvm;
 using namespace btfsplit;
-
-template <typename... Ts>
-static Error makeError(const char *Fmt, Ts &&...Vals) {
-  return createStringError(errc::invalid_argument,
-                           formatv(Fmt, std::forward<Ts>(Vals)...).str());
-}
 
 Expected<BTFHeader> btfsplit::readBTFHeader(ArrayRef<uint8_t> Data) {
   BTFHeader H;
@@ -58,9 +53,11 @@ Expected<BTFHeader> btfsplit::readBTFHeader(ArrayRef<uint8_t> Data) {
   return H;
 }
 
-Expected<std::unique_ptr<BTFObject>>
-btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base,
-                     std::unique_ptr<MemoryBuffer> Backing) {
+/// readRawBTF(); \p AsBase: the data is to be a base (--btf-base), which
+/// changes what split data is told.
+static Expected<std::unique_ptr<BTFObject>>
+readRaw(ArrayRef<uint8_t> Data, const BTFObject *Base,
+        std::unique_ptr<MemoryBuffer> Backing, bool AsBase) {
   Expected<BTFHeader> HOrErr = readBTFHeader(Data);
   if (!HOrErr)
     return HOrErr.takeError();
@@ -79,6 +76,16 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base,
   if (H.TypeLen % 4)
     return makeError("type section length {0} is not a multiple of 4",
                      H.TypeLen);
+  // Base BTF's strings start with the empty string (the kernel and libbpf
+  // refuse others); split BTF's continue its base's, without one. Read
+  // without its base, split BTF's names and type IDs would all be wrong.
+  if (!Base && (H.StrLen ? Data[H.HdrLen + H.StrOff] != 0 : H.TypeLen != 0)) {
+    if (AsBase)
+      return makeError("split BTF cannot be a base: --btf-base needs base "
+                       "BTF, such as vmlinux's");
+    return makeError("split BTF: give --btf-base (its strings and type IDs "
+                     "continue those of a base BTF)");
+  }
 
   auto Obj =
       Base ? std::make_unique<BTFObject>(Base) : std::make_unique<BTFObject>();
@@ -146,17 +153,32 @@ btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base,
   return std::move(Obj);
 }
 
+Expected<std::unique_ptr<BTFObject>>
+btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base,
+                     std::unique_ptr<MemoryBuffer> Backing) {
+  return readRaw(Data, Base, std::move(Backing), /*AsBase=*/false);
+}
+
 /// The BTF bytes in \p Buf, in place: its .BTF section when it is an ELF
 /// file (only the section headers and .BTF itself are read, a large mapped
-/// vmlinux is otherwise left untouched), else all of it.
-static Expected<ArrayRef<uint8_t>> findBTFBytes(MemoryBufferRef Buf) {
+/// vmlinux is otherwise left untouched), else all of it; with
+/// \p RequireMagic, only when it starts with the BTF magic.
+static Expected<ArrayRef<uint8_t>> findBTFBytes(MemoryBufferRef Buf,
+                                                bool RequireMagic) {
   StringRef Bytes = Buf.getBuffer();
   file_magic Magic = identify_magic(Bytes);
   if (Magic != file_magic::elf_relocatable &&
       Magic != file_magic::elf_executable &&
       Magic != file_magic::elf_shared_object && Magic != file_magic::elf_core &&
-      Magic != file_magic::elf)
-    return arrayRefFromStringRef(Bytes);
+      Magic != file_magic::elf) {
+    // Raw BTF starts with its magic, in either byte order.
+    if (!RequireMagic ||
+        (Bytes.size() >= 2 &&
+         (support::endian::read16le(Bytes.data()) == BTF::MAGIC ||
+          support::endian::read16be(Bytes.data()) == BTF::MAGIC)))
+      return arrayRefFromStringRef(Bytes);
+    return makeError("not an ELF file or raw BTF");
+  }
   Expected<std::unique_ptr<object::ObjectFile>> ObjOrErr =
       object::ObjectFile::createObjectFile(Buf);
   if (!ObjOrErr)
@@ -176,7 +198,9 @@ static Expected<ArrayRef<uint8_t>> findBTFBytes(MemoryBufferRef Buf) {
 }
 
 Expected<std::vector<uint8_t>> btfsplit::extractBTFBytes(MemoryBufferRef Buf) {
-  Expected<ArrayRef<uint8_t>> BytesOrErr = findBTFBytes(Buf);
+  // The validator reports a bad magic as the kernel does.
+  Expected<ArrayRef<uint8_t>> BytesOrErr =
+      findBTFBytes(Buf, /*RequireMagic=*/false);
   if (!BytesOrErr)
     return BytesOrErr.takeError();
   return std::vector<uint8_t>(BytesOrErr->begin(), BytesOrErr->end());
@@ -195,8 +219,8 @@ Expected<std::vector<uint8_t>> btfsplit::loadBTFBytes(StringRef Path) {
   return BytesOrErr;
 }
 
-Expected<std::unique_ptr<BTFObject>>
-btfsplit::readBTFFile(StringRef Path, const BTFObject *Base) {
+static Expected<std::unique_ptr<BTFObject>>
+readFile(StringRef Path, const BTFObject *Base, bool AsBase) {
   // Parse straight from the mapped file: no intermediate copy of the bytes.
   ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
       MemoryBuffer::getFileOrSTDIN(Path, /*IsText=*/false,
@@ -204,12 +228,21 @@ btfsplit::readBTFFile(StringRef Path, const BTFObject *Base) {
   if (!BufOrErr)
     return createFileError(Path, errorCodeToError(BufOrErr.getError()));
   Expected<ArrayRef<uint8_t>> BytesOrErr =
-      findBTFBytes((*BufOrErr)->getMemBufferRef());
+      findBTFBytes((*BufOrErr)->getMemBufferRef(), /*RequireMagic=*/true);
   if (!BytesOrErr)
     return createFileError(Path, BytesOrErr.takeError());
   Expected<std::unique_ptr<BTFObject>> ObjOrErr =
-      readRawBTF(*BytesOrErr, Base, std::move(*BufOrErr));
+      readRaw(*BytesOrErr, Base, std::move(*BufOrErr), AsBase);
   if (!ObjOrErr)
     return createFileError(Path, ObjOrErr.takeError());
   return ObjOrErr;
+}
+
+Expected<std::unique_ptr<BTFObject>>
+btfsplit::readBTFFile(StringRef Path, const BTFObject *Base) {
+  return readFile(Path, Base, /*AsBase=*/false);
+}
+
+Expected<std::unique_ptr<BTFObject>> btfsplit::readBaseBTFFile(StringRef Path) {
+  return readFile(Path, nullptr, /*AsBase=*/true);
 }

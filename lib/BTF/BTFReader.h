@@ -41,6 +41,8 @@ llvm::Expected<BTFHeader> readBTFHeader(llvm::ArrayRef<uint8_t> Data);
 
 /// Parse raw BTF. With \p Base, \p Data is split BTF whose type IDs and
 /// string offsets continue \p Base's; \p Base must outlive the result.
+/// Without, split BTF (a string section that does not start with the empty
+/// string) is an error: "split BTF: give --btf-base".
 /// With \p Backing, the buffer \p Data lies in, the result keeps it and uses
 /// the type and string sections in place when it can (BTFObject::borrow).
 llvm::Expected<std::unique_ptr<BTFObject>>
@@ -48,16 +50,24 @@ readRawBTF(llvm::ArrayRef<uint8_t> Data, const BTFObject *Base = nullptr,
            std::unique_ptr<llvm::MemoryBuffer> Backing = nullptr);
 
 /// The BTF bytes of the file in \p Buf: its `.BTF` section if it is an ELF
-/// file, all of it otherwise.
+/// file, all of it otherwise (for the validator, which reports a bad magic
+/// as the kernel does).
 llvm::Expected<std::vector<uint8_t>> extractBTFBytes(llvm::MemoryBufferRef Buf);
 
 /// The BTF bytes of file \p Path: the contents of its `.BTF` section if it is
 /// an ELF file, the whole file otherwise. Errors name the file.
 llvm::Expected<std::vector<uint8_t>> loadBTFBytes(llvm::StringRef Path);
 
-/// loadBTFBytes() then readRawBTF(); errors name the file.
+/// The BTF of file \p Path (its `.BTF` if it is an ELF file, else raw BTF:
+/// "not an ELF file or raw BTF" when it does not start with the BTF magic)
+/// read with readRawBTF(); errors name the file.
 llvm::Expected<std::unique_ptr<BTFObject>>
 readBTFFile(llvm::StringRef Path, const BTFObject *Base = nullptr);
+
+/// readBTFFile() of a file given as a base (--btf-base): split BTF there is
+/// "split BTF cannot be a base".
+llvm::Expected<std::unique_ptr<BTFObject>>
+readBaseBTFFile(llvm::StringRef Path);
 
 } // namespace btfsplit
 

@@ -43,6 +43,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BTF/BTFVerifier.h"
+#include "Support/Errors.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -65,30 +66,6 @@ constexpr uint32_t MaxChain = 32;
 constexpr uint32_t KsymNameLen = 512;
 constexpr uint32_t PtrSize = 8;
 constexpr uint32_t BitsPerU128 = 128;
-constexpr uint32_t HeaderSize = 24;
-
-enum : unsigned {
-  KUnkn = 0,
-  KInt = BTF::BTF_KIND_INT,
-  KPtr = BTF::BTF_KIND_PTR,
-  KArray = BTF::BTF_KIND_ARRAY,
-  KStruct = BTF::BTF_KIND_STRUCT,
-  KUnion = BTF::BTF_KIND_UNION,
-  KEnum = BTF::BTF_KIND_ENUM,
-  KFwd = BTF::BTF_KIND_FWD,
-  KTypedef = BTF::BTF_KIND_TYPEDEF,
-  KVolatile = BTF::BTF_KIND_VOLATILE,
-  KConst = BTF::BTF_KIND_CONST,
-  KRestrict = BTF::BTF_KIND_RESTRICT,
-  KFunc = BTF::BTF_KIND_FUNC,
-  KFuncProto = BTF::BTF_KIND_FUNC_PROTO,
-  KVar = BTF::BTF_KIND_VAR,
-  KDatasec = BTF::BTF_KIND_DATASEC,
-  KFloat = BTF::BTF_KIND_FLOAT,
-  KDeclTag = BTF::BTF_KIND_DECL_TAG,
-  KTypeTag = BTF::BTF_KIND_TYPE_TAG,
-  KEnum64 = BTF::BTF_KIND_ENUM64,
-};
 
 /// A type as the kernel sees it: a pointer to its words (name_off, info,
 /// size/type, then the kind's tail). Null means "no such type".
@@ -108,50 +85,52 @@ TypeP tailOf(TypeP T) { return T + 3; }
 bool isVoid(TypeP T) { return T == VoidWords; }
 bool isModifier(TypeP T) {
   switch (kindOf(T)) {
-  case KTypedef:
-  case KVolatile:
-  case KConst:
-  case KRestrict:
-  case KTypeTag:
+  case BTF::BTF_KIND_TYPEDEF:
+  case BTF::BTF_KIND_VOLATILE:
+  case BTF::BTF_KIND_CONST:
+  case BTF::BTF_KIND_RESTRICT:
+  case BTF::BTF_KIND_TYPE_TAG:
     return true;
   }
   return false;
 }
 bool isKind(TypeP T, unsigned K) { return !isVoid(T) && kindOf(T) == K; }
 bool isStructOrUnion(TypeP T) {
-  return isKind(T, KStruct) || isKind(T, KUnion);
+  return isKind(T, BTF::BTF_KIND_STRUCT) || isKind(T, BTF::BTF_KIND_UNION);
 }
 bool isNoSize(TypeP T) {
-  return isVoid(T) || isKind(T, KFwd) || isKind(T, KFunc) ||
-         isKind(T, KFuncProto);
+  return isVoid(T) || isKind(T, BTF::BTF_KIND_FWD) ||
+         isKind(T, BTF::BTF_KIND_FUNC) || isKind(T, BTF::BTF_KIND_FUNC_PROTO);
 }
 bool isNoSizeOrNull(TypeP T) { return !T || isNoSize(T); }
 /// VAR, DECL_TAG and DATASEC refer to others but nothing may refer to them
 /// (except DATASEC -> VAR).
 bool isSourceOnly(TypeP T) {
-  return isKind(T, KVar) || isKind(T, KDeclTag) || isKind(T, KDatasec);
+  return isKind(T, BTF::BTF_KIND_VAR) || isKind(T, BTF::BTF_KIND_DECL_TAG) ||
+         isKind(T, BTF::BTF_KIND_DATASEC);
 }
 bool needsResolve(TypeP T) {
-  return isModifier(T) || isKind(T, KPtr) || isStructOrUnion(T) ||
-         isKind(T, KArray) || isKind(T, KVar) || isKind(T, KFunc) ||
-         isKind(T, KDeclTag) || isKind(T, KDatasec);
+  return isModifier(T) || isKind(T, BTF::BTF_KIND_PTR) || isStructOrUnion(T) ||
+         isKind(T, BTF::BTF_KIND_ARRAY) || isKind(T, BTF::BTF_KIND_VAR) ||
+         isKind(T, BTF::BTF_KIND_FUNC) || isKind(T, BTF::BTF_KIND_DECL_TAG) ||
+         isKind(T, BTF::BTF_KIND_DATASEC);
 }
 bool hasSize(TypeP T) {
   switch (kindOf(T)) {
-  case KInt:
-  case KStruct:
-  case KUnion:
-  case KEnum:
-  case KDatasec:
-  case KFloat:
-  case KEnum64:
+  case BTF::BTF_KIND_INT:
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
+  case BTF::BTF_KIND_ENUM:
+  case BTF::BTF_KIND_DATASEC:
+  case BTF::BTF_KIND_FLOAT:
+  case BTF::BTF_KIND_ENUM64:
     return !isVoid(T);
   }
   return false;
 }
 bool isDeclTagTarget(TypeP T) {
-  return isKind(T, KFunc) || isStructOrUnion(T) || isKind(T, KVar) ||
-         isKind(T, KTypedef);
+  return isKind(T, BTF::BTF_KIND_FUNC) || isStructOrUnion(T) ||
+         isKind(T, BTF::BTF_KIND_VAR) || isKind(T, BTF::BTF_KIND_TYPEDEF);
 }
 
 uint32_t bitsRoundDownBytes(uint32_t Bits) { return Bits >> 3; }
@@ -294,10 +273,6 @@ private:
 // Messages
 //===----------------------------------------------------------------------===//
 
-static Error makeError(const Twine &Msg) {
-  return createStringError(errc::invalid_argument, Msg.str());
-}
-
 std::string Verifier::nameForMsg(uint32_t Off) const {
   if (Off == 0)
     return "(anon)";
@@ -360,13 +335,13 @@ Error Verifier::parseHeader() {
     return makeError(formatv("btf header: btf_header not found: hdr_len {0} "
                              "exceeds the data size {1}",
                              HdrLen, Data.size()));
-  for (uint32_t I = HeaderSize; I < HdrLen; ++I)
+  for (uint32_t I = BTF::HeaderSize; I < HdrLen; ++I)
     if (Data[I])
       return makeError(formatv("btf header: unsupported btf_header: byte {0} "
                                "of the {1}-byte header is not zero",
                                I, HdrLen));
-  uint8_t Copy[HeaderSize] = {};
-  memcpy(Copy, Data.data(), std::min(HdrLen, HeaderSize));
+  uint8_t Copy[BTF::HeaderSize] = {};
+  memcpy(Copy, Data.data(), std::min(HdrLen, uint32_t(BTF::HeaderSize)));
   auto R32 = [&](unsigned Off) {
     return support::endian::read32(Copy + Off, Endian);
   };
@@ -531,10 +506,10 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
       return Err("invalid btf_info kind_flag");
     if (refOf(T) > MaxType)
       return Err("invalid type_id");
-    if (Kind == KTypedef) {
+    if (Kind == BTF::BTF_KIND_TYPEDEF) {
       if (!nameOf(T) || !nameValid(nameOf(T)))
         return Err("invalid name");
-    } else if (Kind == KTypeTag) {
+    } else if (Kind == BTF::BTF_KIND_TYPE_TAG) {
       if (strAt(nameOf(T)).empty())
         return Err("invalid name");
     } else if (nameOf(T)) {
@@ -544,7 +519,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
   };
 
   switch (Kind) {
-  case KInt: {
+  case BTF::BTF_KIND_INT: {
     if (Error E = NeedTail(4))
       return std::move(E);
     if (Vlen)
@@ -565,16 +540,16 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
       return Err(formatv("unsupported encoding {0:x}", Enc));
     return 4;
   }
-  case KPtr:
-  case KTypedef:
-  case KVolatile:
-  case KConst:
-  case KRestrict:
-  case KTypeTag:
+  case BTF::BTF_KIND_PTR:
+  case BTF::BTF_KIND_TYPEDEF:
+  case BTF::BTF_KIND_VOLATILE:
+  case BTF::BTF_KIND_CONST:
+  case BTF::BTF_KIND_RESTRICT:
+  case BTF::BTF_KIND_TYPE_TAG:
     if (Error E = CheckRef())
       return std::move(E);
     return 0;
-  case KArray: {
+  case BTF::BTF_KIND_ARRAY: {
     if (Error E = NeedTail(12))
       return std::move(E);
     if (nameOf(T))
@@ -592,8 +567,8 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
       return Err("invalid index");
     return 12;
   }
-  case KStruct:
-  case KUnion: {
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION: {
     uint32_t Needed = Vlen * 12;
     if (Error E = NeedTail(Needed))
       return std::move(E);
@@ -613,7 +588,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
       if (!M[1] || M[1] > MaxType)
         return MErr("invalid type_id");
       uint32_t Off = KFlag ? M[2] & 0xffffff : M[2];
-      if (Kind == KUnion && Off)
+      if (Kind == BTF::BTF_KIND_UNION && Off)
         return MErr("invalid member bits_offset");
       if (Last > Off)
         return MErr(formatv("invalid member bits_offset: less than the "
@@ -625,9 +600,9 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
     }
     return Needed;
   }
-  case KEnum:
-  case KEnum64: {
-    uint32_t EntSize = Kind == KEnum ? 8 : 12;
+  case BTF::BTF_KIND_ENUM:
+  case BTF::BTF_KIND_ENUM64: {
+    uint32_t EntSize = Kind == BTF::BTF_KIND_ENUM ? 8 : 12;
     uint32_t Needed = Vlen * EntSize;
     if (Error E = NeedTail(Needed))
       return std::move(E);
@@ -646,7 +621,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
     }
     return Needed;
   }
-  case KFwd:
+  case BTF::BTF_KIND_FWD:
     if (Vlen)
       return Err("vlen != 0");
     if (refOf(T))
@@ -654,7 +629,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
     if (!nameOf(T) || !nameValid(nameOf(T)))
       return Err("invalid name");
     return 0;
-  case KFunc:
+  case BTF::BTF_KIND_FUNC:
     if (!nameOf(T) || !nameValid(nameOf(T)))
       return Err("invalid name");
     if (Vlen > BTF::FUNC_GLOBAL)
@@ -662,7 +637,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
     if (KFlag)
       return Err("invalid btf_info kind_flag");
     return 0;
-  case KFuncProto: {
+  case BTF::BTF_KIND_FUNC_PROTO: {
     uint32_t Needed = Vlen * 8;
     if (Error E = NeedTail(Needed))
       return std::move(E);
@@ -672,7 +647,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
       return Err("invalid btf_info kind_flag");
     return Needed;
   }
-  case KVar: {
+  case BTF::BTF_KIND_VAR: {
     if (Error E = NeedTail(4))
       return std::move(E);
     if (Vlen)
@@ -688,7 +663,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
       return Err(formatv("linkage not supported: {0}", Linkage));
     return 4;
   }
-  case KDatasec: {
+  case BTF::BTF_KIND_DATASEC: {
     uint32_t Needed = Vlen * 12;
     if (Error E = NeedTail(Needed))
       return std::move(E);
@@ -722,7 +697,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
       return Err("invalid btf_info size");
     return Needed;
   }
-  case KFloat:
+  case BTF::BTF_KIND_FLOAT:
     if (Vlen)
       return Err("vlen != 0");
     if (KFlag)
@@ -736,7 +711,7 @@ Expected<uint32_t> Verifier::checkMeta(TypeP T, uint32_t Id,
       return 0;
     }
     return Err(formatv("invalid type_size {0}", sizeOf(T)));
-  case KDeclTag: {
+  case BTF::BTF_KIND_DECL_TAG: {
     if (Error E = NeedTail(4))
       return std::move(E);
     if (strAt(nameOf(T)).empty())
@@ -781,7 +756,7 @@ Error Verifier::checkAllMetas() {
       return makeError(
           formatv("type [{0}]: invalid btf_info 0x{1:x-8}", Id, T[1]));
     unsigned Kind = kindOf(T);
-    if (Kind == KUnkn || Kind > MaxKind)
+    if (Kind == BTF::BTF_KIND_UNKN || Kind > MaxKind)
       return makeError(formatv("type [{0}]: invalid kind {1}", Id, Kind));
     if (!nameOffsetValid(nameOf(T)))
       return makeError(formatv("type [{0}] {1}: invalid name_offset:{2}", Id,
@@ -814,9 +789,10 @@ bool Verifier::isSink(TypeP Next) const {
   case ResolveTBD:
     return !needsResolve(Next);
   case ResolvePtr:
-    return !isModifier(Next) && !isKind(Next, KPtr);
+    return !isModifier(Next) && !isKind(Next, BTF::BTF_KIND_PTR);
   case ResolveStructOrArray:
-    return !isModifier(Next) && !isKind(Next, KArray) && !isStructOrUnion(Next);
+    return !isModifier(Next) && !isKind(Next, BTF::BTF_KIND_ARRAY) &&
+           !isStructOrUnion(Next);
   }
   llvm_unreachable("bad mode");
 }
@@ -829,9 +805,9 @@ Status Verifier::push(TypeP T, uint32_t Id) {
   State[Id] = Visited;
   Stack[Top++] = {T, Id, 0};
   if (Mode == ResolveTBD) {
-    if (isKind(T, KPtr))
+    if (isKind(T, BTF::BTF_KIND_PTR))
       Mode = ResolvePtr;
-    else if (isStructOrUnion(T) || isKind(T, KArray))
+    else if (isStructOrUnion(T) || isKind(T, BTF::BTF_KIND_ARRAY))
       Mode = ResolveStructOrArray;
   }
   return OK;
@@ -854,12 +830,12 @@ TypeP Verifier::idSize(uint32_t &Id, uint32_t *Size) const {
     return nullptr;
   if (hasSize(T)) {
     Sz = sizeOf(T);
-  } else if (isKind(T, KArray)) {
+  } else if (isKind(T, BTF::BTF_KIND_ARRAY)) {
     Sz = ResolvedSizes[SizeId];
-  } else if (isKind(T, KPtr)) {
+  } else if (isKind(T, BTF::BTF_KIND_PTR)) {
     Sz = PtrSize;
   } else {
-    if (!isModifier(T) && !isKind(T, KVar))
+    if (!isModifier(T) && !isKind(T, BTF::BTF_KIND_VAR))
       return nullptr;
     SizeId = ResolvedIds[SizeId];
     T = typeById(SizeId);
@@ -867,9 +843,9 @@ TypeP Verifier::idSize(uint32_t &Id, uint32_t *Size) const {
       return nullptr;
     if (hasSize(T))
       Sz = sizeOf(T);
-    else if (isKind(T, KArray))
+    else if (isKind(T, BTF::BTF_KIND_ARRAY))
       Sz = ResolvedSizes[SizeId];
-    else if (isKind(T, KPtr))
+    else if (isKind(T, BTF::BTF_KIND_PTR))
       Sz = PtrSize;
     else
       return nullptr;
@@ -888,12 +864,12 @@ Status Verifier::resolveModifierOrPtr(Vertex &V) {
     return fail(V.T, V.Id, "invalid type_id");
   if (!isSink(Next) && !isResolved(NextId))
     return push(Next, NextId);
-  if (isKind(V.T, KPtr) && isModifier(Next)) {
+  if (isKind(V.T, BTF::BTF_KIND_PTR) && isModifier(Next)) {
     // Continue from the pointer a modifier may have stopped at, so that it
     // cannot lead back to this one.
     uint32_t RId = NextId;
     TypeP RT = idResolve(RId);
-    if (RT && isKind(RT, KPtr) && !isSink(RT) && !isResolved(RId))
+    if (RT && isKind(RT, BTF::BTF_KIND_PTR) && !isSink(RT) && !isResolved(RId))
       return push(RT, RId);
   }
   if (!idSize(NextId)) {
@@ -901,8 +877,8 @@ Status Verifier::resolveModifierOrPtr(Vertex &V) {
       Next = idResolve(NextId);
     // "typedef void new_void", "const void", pointers to void, forward
     // declarations and functions.
-    if (!Next ||
-        (!isVoid(Next) && !isKind(Next, KFwd) && !isKind(Next, KFuncProto)))
+    if (!Next || (!isVoid(Next) && !isKind(Next, BTF::BTF_KIND_FWD) &&
+                  !isKind(Next, BTF::BTF_KIND_FUNC_PROTO)))
       return fail(V.T, V.Id, "invalid type_id");
   }
   popResolved(NextId, 0);
@@ -919,7 +895,7 @@ Status Verifier::resolveVar(Vertex &V) {
   if (isModifier(Next)) {
     uint32_t RId = NextId;
     TypeP RT = idResolve(RId);
-    if (RT && isKind(RT, KPtr) && !isSink(RT) && !isResolved(RId))
+    if (RT && isKind(RT, BTF::BTF_KIND_PTR) && !isSink(RT) && !isResolved(RId))
       return push(RT, RId);
   }
   // A variable must have a concrete type: no void, forward or function.
@@ -938,7 +914,7 @@ Status Verifier::resolveArray(Vertex &V) {
   if (!isSink(Index) && !isResolved(IndexId))
     return push(Index, IndexId);
   Index = idSize(IndexId);
-  if (!Index || !isKind(Index, KInt) || !intIsRegular(Index))
+  if (!Index || !isKind(Index, BTF::BTF_KIND_INT) || !intIsRegular(Index))
     return fail(V.T, V.Id, "invalid index");
 
   uint32_t ElemId = A[0];
@@ -951,7 +927,7 @@ Status Verifier::resolveArray(Vertex &V) {
   Elem = idSize(ElemId, &ElemSize);
   if (!Elem)
     return fail(V.T, V.Id, "invalid elem");
-  if (isKind(Elem, KInt) && !intIsRegular(Elem))
+  if (isKind(Elem, BTF::BTF_KIND_INT) && !intIsRegular(Elem))
     return fail(V.T, V.Id, "invalid array of int");
   uint32_t Nelems = A[2];
   if (Nelems && ElemSize > UINT32_MAX / Nelems)
@@ -978,19 +954,20 @@ Status Verifier::checkMemberAs(TypeP S, uint32_t SId, TypeP M, uint32_t MOff,
   };
   unsigned Kind = kindOf(MT);
   if (isVoid(MT))
-    Kind = KUnkn;
+    Kind = BTF::BTF_KIND_UNKN;
 
   // btf_generic_check_kflag_member: no bitfield size, then as without
   // kind_flag.
-  if (KFlag && (Kind == KPtr || Kind == KArray || Kind == KStruct ||
-                Kind == KUnion || Kind == KFloat)) {
+  if (KFlag && (Kind == BTF::BTF_KIND_PTR || Kind == BTF::BTF_KIND_ARRAY ||
+                Kind == BTF::BTF_KIND_STRUCT || Kind == BTF::BTF_KIND_UNION ||
+                Kind == BTF::BTF_KIND_FLOAT)) {
     if (MOff >> 24)
       return Fail("invalid member bitfield_size");
     KFlag = false;
   }
 
   switch (Kind) {
-  case KInt: {
+  case BTF::BTF_KIND_INT: {
     uint32_t IntData = tailOf(MT)[0];
     if (!KFlag) {
       uint32_t BitsOff = MOff;
@@ -1024,13 +1001,13 @@ Status Verifier::checkMemberAs(TypeP S, uint32_t SId, TypeP M, uint32_t MOff,
       return Fail("member exceeds struct_size");
     return OK;
   }
-  case KPtr:
+  case BTF::BTF_KIND_PTR:
     if (bitsMasked(MOff))
       return Fail("member is not byte aligned");
     if (SSize - bitsRoundDownBytes(MOff) < PtrSize)
       return Fail("member exceeds struct_size");
     return OK;
-  case KArray: {
+  case BTF::BTF_KIND_ARRAY: {
     if (bitsMasked(MOff))
       return Fail("member is not byte aligned");
     uint32_t ArrayId = MTypeId, ArraySize = 0;
@@ -1039,10 +1016,10 @@ Status Verifier::checkMemberAs(TypeP S, uint32_t SId, TypeP M, uint32_t MOff,
       return Fail("member exceeds struct_size");
     return OK;
   }
-  case KStruct:
-  case KUnion:
-  case KEnum:
-  case KEnum64:
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
+  case BTF::BTF_KIND_ENUM:
+  case BTF::BTF_KIND_ENUM64:
     if (KFlag) {
       // btf_enum_check_kflag_member: a non-bitfield enum counts as an int.
       uint32_t BitsOff = MOff & 0xffffff;
@@ -1063,7 +1040,7 @@ Status Verifier::checkMemberAs(TypeP S, uint32_t SId, TypeP M, uint32_t MOff,
     if (SSize - bitsRoundDownBytes(MOff) < sizeOf(MT))
       return Fail("member exceeds struct_size");
     return OK;
-  case KFloat: {
+  case BTF::BTF_KIND_FLOAT: {
     uint64_t AlignBits = std::min<uint64_t>(PtrSize, sizeOf(MT)) * 8;
     if (!AlignBits || MOff % AlignBits)
       return Fail("member is not properly aligned");
@@ -1071,11 +1048,11 @@ Status Verifier::checkMemberAs(TypeP S, uint32_t SId, TypeP M, uint32_t MOff,
       return Fail("member exceeds struct_size");
     return OK;
   }
-  case KTypedef:
-  case KVolatile:
-  case KConst:
-  case KRestrict:
-  case KTypeTag: {
+  case BTF::BTF_KIND_TYPEDEF:
+  case BTF::BTF_KIND_VOLATILE:
+  case BTF::BTF_KIND_CONST:
+  case BTF::BTF_KIND_RESTRICT:
+  case BTF::BTF_KIND_TYPE_TAG: {
     // btf_modifier_check_member: check as the type the modifier resolves
     // to.
     uint32_t RId = MTypeId;
@@ -1129,7 +1106,7 @@ Status Verifier::resolveDatasec(Vertex &V) {
                       Reason);
     };
     TypeP VarT = typeById(VSI[0]);
-    if (!VarT || !isKind(VarT, KVar))
+    if (!VarT || !isKind(VarT, BTF::BTF_KIND_VAR))
       return Fail("not a VAR kind member");
     if (!isSink(VarT) && !isResolved(VSI[0])) {
       V.NextMember = I + 1;
@@ -1154,7 +1131,7 @@ Status Verifier::resolveDeclTag(Vertex &V) {
     return push(Next, NextId);
   int32_t Idx = int32_t(tailOf(V.T)[0]);
   if (Idx != -1) {
-    if (isKind(Next, KVar) || isKind(Next, KTypedef))
+    if (isKind(Next, BTF::BTF_KIND_VAR) || isKind(Next, BTF::BTF_KIND_TYPEDEF))
       return fail(V.T, V.Id, formatv("invalid component_idx {0}", Idx));
     uint32_t Vlen;
     if (isStructOrUnion(Next)) {
@@ -1175,7 +1152,7 @@ Status Verifier::resolveDeclTag(Vertex &V) {
 Status Verifier::resolveFunc(Vertex &V) {
   // btf_func_check.
   TypeP Proto = typeById(refOf(V.T));
-  if (!Proto || !isKind(Proto, KFuncProto))
+  if (!Proto || !isKind(Proto, BTF::BTF_KIND_FUNC_PROTO))
     return fail(V.T, V.Id, "invalid type_id: not a FUNC_PROTO");
   for (uint32_t I = 0, E = vlenOf(Proto); I < E; ++I) {
     TypeP P = tailOf(Proto) + 2 * I;
@@ -1187,21 +1164,21 @@ Status Verifier::resolveFunc(Vertex &V) {
 }
 
 Status Verifier::resolveStep(Vertex &V) {
-  if (isModifier(V.T) || isKind(V.T, KPtr))
+  if (isModifier(V.T) || isKind(V.T, BTF::BTF_KIND_PTR))
     return resolveModifierOrPtr(V);
   switch (kindOf(V.T)) {
-  case KVar:
+  case BTF::BTF_KIND_VAR:
     return resolveVar(V);
-  case KArray:
+  case BTF::BTF_KIND_ARRAY:
     return resolveArray(V);
-  case KStruct:
-  case KUnion:
+  case BTF::BTF_KIND_STRUCT:
+  case BTF::BTF_KIND_UNION:
     return resolveStruct(V);
-  case KDatasec:
+  case BTF::BTF_KIND_DATASEC:
     return resolveDatasec(V);
-  case KDeclTag:
+  case BTF::BTF_KIND_DECL_TAG:
     return resolveDeclTag(V);
-  case KFunc:
+  case BTF::BTF_KIND_FUNC:
     return resolveFunc(V);
   default:
     return fail(V.T, V.Id, "unsupported resolve");
@@ -1211,16 +1188,18 @@ Status Verifier::resolveStep(Vertex &V) {
 bool Verifier::resolveValid(TypeP T, uint32_t Id) {
   if (!isResolved(Id))
     return false;
-  if (isStructOrUnion(T) || isKind(T, KDatasec))
+  if (isStructOrUnion(T) || isKind(T, BTF::BTF_KIND_DATASEC))
     return !ResolvedIds[Id] && !ResolvedSizes[Id];
-  if (isKind(T, KDeclTag) || isKind(T, KFunc))
+  if (isKind(T, BTF::BTF_KIND_DECL_TAG) || isKind(T, BTF::BTF_KIND_FUNC))
     return ResolvedIds[Id] && !ResolvedSizes[Id];
-  if (isModifier(T) || isKind(T, KPtr) || isKind(T, KVar)) {
+  if (isModifier(T) || isKind(T, BTF::BTF_KIND_PTR) ||
+      isKind(T, BTF::BTF_KIND_VAR)) {
     uint32_t RId = Id;
     TypeP RT = idResolve(RId);
-    return RT && !isModifier(RT) && !isKind(RT, KVar) && !isKind(RT, KDatasec);
+    return RT && !isModifier(RT) && !isKind(RT, BTF::BTF_KIND_VAR) &&
+           !isKind(RT, BTF::BTF_KIND_DATASEC);
   }
-  if (isKind(T, KArray)) {
+  if (isKind(T, BTF::BTF_KIND_ARRAY)) {
     TypeP A = tailOf(T);
     uint32_t ElemId = A[0], ElemSize = 0;
     TypeP Elem = idSize(ElemId, &ElemSize);
@@ -1294,7 +1273,7 @@ Error Verifier::checkAllTypes(uint32_t First, uint32_t End,
     Status S = OK;
     if (needsResolve(T) && !isResolved(Id))
       S = resolve(T, Id);
-    if (S == OK && isKind(T, KFuncProto))
+    if (S == OK && isKind(T, BTF::BTF_KIND_FUNC_PROTO))
       S = checkFuncProto(T, Id);
     if (S != OK)
       return makeError(Msg);
@@ -1315,11 +1294,11 @@ Error Verifier::checkTypeTags() {
       continue;
     uint32_t Limit = MaxChain;
     uint64_t Cur = I;
-    bool InTags = isKind(T, KTypeTag);
+    bool InTags = isKind(T, BTF::BTF_KIND_TYPE_TAG);
     while (isModifier(T)) {
       if (!Limit--)
         return typeError(typeById(I), I, "max chain length or cycle detected");
-      if (isKind(T, KTypeTag)) {
+      if (isKind(T, BTF::BTF_KIND_TYPE_TAG)) {
         if (!InTags)
           return typeError(typeById(I), I, "type tags don't precede modifiers");
       } else {

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DWARF2BTF/CUConverter.h"
+#include "Support/Errors.h"
 #include "Support/MemoryPolicy.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/DebugInfo/DWARF/DWARFDebugAbbrev.h"
@@ -241,8 +242,7 @@ Error CUConverter::drain() {
       return E;
   }
   if (!Malformed.empty())
-    return createStringError(errc::invalid_argument, "%s: %s",
-                             EC.FileName.str().c_str(), Malformed.c_str());
+    return createFileError(EC.FileName, makeError(Malformed));
   return Error::success();
 }
 
@@ -397,7 +397,7 @@ Error CUConverter::visitStruct(const DWARFDie &D, const Attrs &A, uint32_t Id) {
   for (DWARFDie M : D.children())
     if (M.getTag() == dwarf::DW_TAG_member)
       Members.push_back(M);
-  if (Members.size() > MaxVlen)
+  if (Members.size() > BTF::MAX_VLEN)
     return dieError(D, "too many members for BTF");
   W.resize(3 + Members.size() * 3);
   // Each member's DW_AT_type, resolved after the layout.
@@ -491,7 +491,7 @@ Error CUConverter::visitEnum(const DWARFDie &D, const Attrs &A) {
     }
     ++Vlen;
   }
-  if (Vlen > MaxVlen)
+  if (Vlen > BTF::MAX_VLEN)
     return dieError(D, "too many enumerators for BTF");
   W[0] = Name();
   W[1] = Is64 ? makeInfo(BTF::BTF_KIND_ENUM64, Vlen, IsSigned)
@@ -538,7 +538,7 @@ Error CUConverter::makeProto(const DWARFDie &D, uint32_t RetType, bool Varargs,
     W.push_back(0);
   }
   size_t Vlen = W.size() / 2;
-  if (Vlen > MaxVlen)
+  if (Vlen > BTF::MAX_VLEN)
     return dieError(D, "too many parameters for BTF");
   W.insert(W.begin(),
            {0, makeInfo(BTF::BTF_KIND_FUNC_PROTO, uint32_t(Vlen)), RetType});
@@ -546,6 +546,8 @@ Error CUConverter::makeProto(const DWARFDie &D, uint32_t RetType, bool Varargs,
 }
 
 Error CUConverter::visitFunction(const DWARFDie &D) {
+  if (modern())
+    return visitFunctionSaved(D);
   if (D.find(dwarf::DW_AT_declaration))
     return Error::success();
   StringRef Name = dieName(D);
@@ -570,13 +572,12 @@ Error CUConverter::visitFunction(const DWARFDie &D) {
   for (DWARFDie P : Params) {
     W.push_back(str(dieName(P)));
     // A parameter of a concrete instance takes its type from its origin.
-    W.push_back(typeOf(attrHolder(P, dwarf::DW_AT_type)));
+    W.push_back(typeOf(typeHolder(P)));
   }
   // The return type of a concrete out-of-line instance (clang emits it
   // before the abstract DIE, with no DW_AT_type) is its origin's, as pahole
   // resolves it (cu__resolve_func_ret_types_optimized).
-  if (Error E =
-          makeProto(D, typeOf(attrHolder(D, dwarf::DW_AT_type)), Varargs, W))
+  if (Error E = makeProto(D, typeOf(typeHolder(D)), Varargs, W))
     return E;
   if (F.DeclTag) {
     SmallVector<StringRef, 4> Values;
@@ -650,6 +651,8 @@ CUConverter::variableAddress(const DWARFDie &D) {
 }
 
 Error CUConverter::visitVariable(const DWARFDie &D) {
+  if (modern())
+    return visitVariableModern(D);
   const ELFSymbols &S = EC.Syms;
   if (!F.Var || !S.PercpuIndex || D.find(dwarf::DW_AT_declaration))
     return Error::success();
@@ -736,6 +739,9 @@ Error CUConverter::run() {
   // Every DIE is visited once; more visits than the unit has DIEs means a
   // malformed tree whose sibling chain loops (hostile input).
   prepareUnitTables();
+  if (modern())
+    if (Error E = numberTypes(CUDie))
+      return E;
   size_t Visits = 0, MaxVisits = NumDIEs;
   SmallVector<DWARFDie, 64> Stack;
   for (DWARFDie C : CUDie.children()) {
@@ -773,5 +779,9 @@ Error CUConverter::run() {
       std::reverse(Stack.begin() + Mark, Stack.end());
     }
   }
-  return drain();
+  if (Error E = drain())
+    return E;
+  if (modern())
+    finishFunctionStates();
+  return Error::success();
 }

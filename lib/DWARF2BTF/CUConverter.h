@@ -19,8 +19,12 @@
 #include "BTF/BTFObject.h"
 #include "DWARF2BTF/DIEUtils.h"
 #include "DWARF2BTF/DWARFToBTF.h"
+#include "DWARF2BTF/ELFFunctions.h"
 #include "DWARF2BTF/ELFSymbols.h"
+#include "DWARF2BTF/ParamLocations.h"
+#include "Support/Errors.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/DebugInfo/DWARF/DWARFAbbreviationDeclaration.h"
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
 #include "llvm/DebugInfo/DWARF/DWARFDataExtractor.h"
@@ -56,9 +60,18 @@ struct FuncCandidate {
   uint32_t NameOff;                 // local string offset
   std::vector<uint32_t> ProtoWords; // FUNC_PROTO with local refs/strings
   std::vector<DeclTagInfo> Tags;
+  // From pahole 1.30 (see FunctionStates.h):
+  int32_t Elf = -1;           // entry of the ELF function table
+  bool PrefixMatched = false; // found by 1.30's prefix search
+  bool UnexpectedReg = false;
+  /// Parameters: DIE offset, own unexpected-register flag; resolved with
+  /// the unit's abstract-origin flags at its end (finishFunctionStates).
+  llvm::SmallVector<std::pair<uint64_t, bool>, 6> RegParams;
+  bool HasStructParam = false;
 };
 
 struct VarCandidate {
+  uint32_t Section = 0; // from 1.30: the ELF section index
   uint32_t NameOff;
   uint32_t Type; // local
   uint32_t Linkage;
@@ -89,6 +102,9 @@ struct EncodeContext {
   const EncoderOptions &Opts;
   /// Offset in .debug_info of the section slice the context reads.
   uint64_t InfoBase = 0;
+  /// From pahole 1.30: the ELF function table and the register ABI.
+  const ELFFunctionTable *Funcs = nullptr;
+  RegisterParams Regs;
 };
 
 class CUConverter {
@@ -233,13 +249,18 @@ private:
                           llvm::SmallVectorImpl<llvm::StringRef> &Out);
   llvm::Error visitFunction(const llvm::DWARFDie &D);
   llvm::Error visitVariable(const llvm::DWARFDie &D);
+  // From pahole 1.30 (CUConverterModern.cpp).
+  bool modern() const { return EC.Opts.Level != PaholeLevel::V1_24; }
+  llvm::Error numberTypes(const llvm::DWARFDie &CUDie);
+  llvm::Error visitFunctionSaved(const llvm::DWARFDie &D);
+  void finishFunctionStates();
+  llvm::Error visitVariableModern(const llvm::DWARFDie &D);
   std::optional<std::pair<uint64_t, std::optional<uint64_t>>>
   variableAddress(const llvm::DWARFDie &D);
   llvm::Error dieError(const llvm::DWARFDie &D, const llvm::Twine &Msg) {
-    return llvm::createStringError(
-        llvm::errc::invalid_argument, "%s: DIE 0x%08" PRIx64 ": %s",
-        EC.FileName.str().c_str(), EC.InfoBase + D.getOffset(),
-        Msg.str().c_str());
+    return llvm::createFileError(
+        EC.FileName, makeError("DIE 0x{0:x-8}: {1}",
+                               EC.InfoBase + D.getOffset(), Msg.str()));
   }
   uint32_t str(llvm::StringRef S) { return R.Types->addString(S); }
   /// str() of the name \p V (DW_AT_name of \p D), remembered by
@@ -360,6 +381,9 @@ private:
   llvm::DenseMap<uint64_t, uint32_t> ForeignIds;
   llvm::DenseMap<uint64_t, uint32_t> NameCache;
   std::deque<Item> Queue;
+  /// From 1.30: abstract-origin parameters that a concrete instance passes
+  /// in an unexpected register (pahole shares the flag with the origin).
+  llvm::DenseSet<uint64_t> UnexpectedOrigins;
   std::string Malformed; // see MalformedSlot
   uint32_t NextId = 1;
 };

@@ -18,23 +18,16 @@ void btfsplit::noteMalformed(const DWARFDie &D, const Twine &Msg) {
     *MalformedSlot = formatv("DIE {0:x8}: {1}", D.getOffset(), Msg.str());
 }
 
-/// The DIE's own DW_AT_name, not through specification/abstract origin.
-DWARFDie btfsplit::attrHolder(DWARFDie D, dwarf::Attribute A) {
-  // The longest chain followed.
-  constexpr unsigned MaxOriginChain = 16;
-  DWARFDie Cur = D;
-  for (unsigned I = 0; Cur && I < MaxOriginChain; ++I) {
-    if (Cur.find(A))
-      return Cur;
-    DWARFDie Next =
-        Cur.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin);
-    if (!Next)
-      Next = Cur.getAttributeValueAsReferencedDie(dwarf::DW_AT_specification);
-    Cur = Next;
-  }
+DWARFDie btfsplit::typeHolder(const DWARFDie &D) {
+  if (D.find(dwarf::DW_AT_type))
+    return D;
+  if (DWARFDie O =
+          D.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin))
+    return O;
   return D;
 }
 
+/// The DIE's own DW_AT_name, not through specification/abstract origin.
 StringRef btfsplit::ownName(const DWARFDie &D) {
   if (std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name)) {
     if (Expected<const char *> S = V->getAsCString())

@@ -31,6 +31,7 @@
 #include "DWARF2BTF/DWARFToBTF.h"
 #include "DWARF2BTF/CUConverter.h"
 #include "DWARF2BTF/ELFSymbols.h"
+#include "DWARF2BTF/FunctionStates.h"
 #include "DWARF2BTF/InOrder.h"
 #include "DWARF2BTF/Merger.h"
 #include "DWARF2BTF/RelocatedDWARF.h"
@@ -66,6 +67,9 @@ public:
 private:
   // The steps of run(), in order.
   Error readSymbols();
+  /// From pahole 1.30: the ELF function table, its kfunc marks, the store
+  /// of saved function states (FunctionStates.h).
+  Error readFunctionTable();
   Error openDWARF();
   void scanAbbreviations();
   Error extractAllUnits();
@@ -113,6 +117,10 @@ private:
   const EncoderOptions &Opts;
 
   std::optional<ELFSymbols> Syms;
+  bool Modern = false;
+  std::optional<ELFFunctionTable> Funcs;
+  std::optional<FunctionStates> States;
+  RegisterParams Regs;
   std::mutex DiagMutex;
   std::string FirstDiag;
   std::unique_ptr<RelocatedDWARF> Relocated;
@@ -167,6 +175,28 @@ Error Encoder::readSymbols() {
   if (!SymsOrErr)
     return createFileError(FileName, SymsOrErr.takeError());
   Syms = std::move(*SymsOrErr);
+  return Error::success();
+}
+
+Error Encoder::readFunctionTable() {
+  Regs = registerParamsFor(Syms->Machine);
+  Modern = Opts.Level != PaholeLevel::V1_24;
+  if (!Modern)
+    return Error::success();
+  Expected<ELFFunctionTable> FuncsOrErr =
+      ELFFunctionTable::create(Obj, Opts.Level);
+  if (!FuncsOrErr)
+    return createFileError(FileName, FuncsOrErr.takeError());
+  Funcs.emplace(std::move(*FuncsOrErr));
+  if (Opts.Features.DeclTagKfuncs) {
+    std::vector<std::string> Warnings;
+    if (Error E = Funcs->markKfuncs(Obj, FileName, Warnings))
+      return E;
+    if (Opts.Warn)
+      for (const std::string &W : Warnings)
+        Opts.Warn(W);
+  }
+  States.emplace(Opts.Level, Opts.Features, *Funcs);
   return Error::success();
 }
 
@@ -274,8 +304,13 @@ void Encoder::createOutput() {
   Out->words().reserve(InfoSize / 4 + 1024);
   Out->typeOffsets().reserve(InfoSize / 64 + 1024);
   M.emplace(*Out);
+  if (Modern)
+    M->setModern(&*States, &*Syms);
 
-  Chunked = Opts.ChunkPass && !Base && NumUnits > Batch * ChunkBatches;
+  // From 1.30 functions are saved with type IDs of the whole output, which
+  // a chunk's deduplication would renumber: no chunks.
+  Chunked =
+      Opts.ChunkPass && !Base && !Modern && NumUnits > Batch * ChunkBatches;
   if (Chunked) {
     size_t PerChunk = Batch * ChunkBatches;
     Chunks.resize((NumUnits + PerChunk - 1) / PerChunk);
@@ -438,7 +473,9 @@ Error Encoder::convertBatch(size_t Begin) {
     openChunk(Index, DICtx->getUnitAtIndex(ChunkEnd - 1)->getNextUnitOffset() -
                          DICtx->getUnitAtIndex(Begin)->getOffset());
   }
-  EncodeContext EC{Obj, FileName, *Ctx, *Syms, Opts, InfoBase};
+  EncodeContext EC{
+      Obj, FileName, *Ctx, *Syms, Opts, InfoBase, Funcs ? &*Funcs : nullptr,
+      Regs};
   std::vector<CUResult> Results(End - Begin);
   // Units are merged in order as soon as they are converted, by whichever
   // thread converted the next one: merging overlaps the conversion of the
@@ -520,6 +557,8 @@ Expected<std::unique_ptr<BTFObject>> Encoder::run() {
   if (Error E = readSymbols())
     return E;
   if (Error E = openDWARF())
+    return E;
+  if (Error E = readFunctionTable())
     return E;
   scanAbbreviations();
   if (Opts.Threads != 1)

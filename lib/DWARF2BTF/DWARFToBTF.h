@@ -31,6 +31,22 @@
 
 namespace btfsplit {
 
+/// The pahole release whose rules the encoder follows (--pahole-compat).
+/// Each level reproduces that release's output byte for byte (with the
+/// libbpf it embeds); docs/DWARF2BTF.md lists the rules of each.
+enum class PaholeLevel : unsigned {
+  /// pahole 1.24: functions per unit on an exact ELF name match, per-CPU
+  /// variables matched to ELF symbols.
+  V1_24 = 124,
+  /// pahole 1.30: saved function states merged across units, GCC clones,
+  /// consistency checks, kfunc tags, 1.28's variable rules, FUNCs last.
+  V1_30 = 130,
+  /// pahole 1.31: 1.30 plus its ELF table (.cold/.part dropped, ambiguous
+  /// addresses).
+  V1_31 = 131,
+};
+constexpr PaholeLevel NewestPaholeLevel = PaholeLevel::V1_31;
+
 /// pahole's BTF features (--btf_features names) that this encoder knows.
 struct BTFFeatures {
   /// encode_force: skip what cannot be encoded instead of failing.
@@ -45,10 +61,26 @@ struct BTFFeatures {
   bool TypeTag = true;
   /// enum64: enums wider than 4 bytes as ENUM64 (otherwise 32-bit ENUM).
   bool Enum64 = true;
+  /// optimized_func (1.30): a DWARF function whose only ELF symbol is a
+  /// GCC clone (foo.isra.0, foo.constprop.0, ...) is matched by prefix.
+  bool OptimizedFunc = false;
+  /// consistent_func (1.30): drop functions with inconsistent prototypes or
+  /// parameters in unexpected registers.
+  bool ConsistentFunc = false;
+  /// decl_tag_kfuncs (1.30): DECL_TAG "bpf_kfunc" (and "bpf_fastcall") on
+  /// the kfuncs of the .BTF_ids kfunc sets.
+  bool DeclTagKfuncs = false;
+  /// global_var (1.30): VARs for the globals of every data section.
+  bool GlobalVar = false;
+  /// attributes (1.30): the pointers an arena kfunc returns or takes first
+  /// or second (KF_ARENA_*) get a TYPE_TAG "address_space(1)" (kflag 1).
+  bool Attributes = false;
 };
 
 struct EncoderOptions {
   BTFFeatures Features;
+  /// Whose rules to follow.
+  PaholeLevel Level = PaholeLevel::V1_24;
   /// DWARF languages (DW_LANG_ codes) whose compile units are skipped
   /// (pahole's --lang_exclude; see languageByName in UnitChecks.h).
   std::vector<unsigned> LangExclude;
@@ -63,6 +95,8 @@ struct EncoderOptions {
   /// deduplicated chunks and the last one as it is; the pass keeps every
   /// VAR, in order.
   std::function<llvm::Error(BTFObject &)> ChunkPass;
+  /// Where warnings go (what pahole skips with a message); may be empty.
+  std::function<void(const std::string &)> Warn;
 };
 
 /// Encode the DWARF of \p Obj as BTF, not yet deduplicated. With \p Base

@@ -141,11 +141,17 @@ Expected<ELFSymbols> btfsplit::readELFSymbols(const ObjectFile &Obj) {
     return std::move(E);
   ELFSymbols S;
   S.IsRelocatable = ELF->getEType() == ELF::ET_REL;
+  S.Machine = ELF->getEMachine();
 
   for (const SectionRef &Sec : Obj.sections()) {
     Expected<StringRef> NameOrErr = Sec.getName();
     if (!NameOrErr)
       return NameOrErr.takeError();
+    if (S.Sections.size() <= Sec.getIndex())
+      S.Sections.resize(Sec.getIndex() + 1);
+    S.Sections[Sec.getIndex()] = {*NameOrErr,
+                                  uint32_t(ELFSectionRef(Sec).getType()),
+                                  Sec.getAddress(), Sec.getSize()};
     if (*NameOrErr == ".data..percpu" && !S.PercpuIndex) {
       S.PercpuIndex = Sec.getIndex();
       S.PercpuAddr = Sec.getAddress();
@@ -168,13 +174,15 @@ Expected<ELFSymbols> btfsplit::readELFSymbols(const ObjectFile &Obj) {
         S.FunctionNames.insert(*NameOrErr);
       continue;
     }
-    if (!S.PercpuIndex || Sym.getSize() == 0)
-      continue;
     Expected<section_iterator> SecOrErr = Sym.getSection();
     if (!SecOrErr) {
       consumeError(SecOrErr.takeError());
       continue;
     }
+    if (*SecOrErr != Obj.section_end())
+      S.ObjectSections[*NameOrErr].push_back((*SecOrErr)->getIndex());
+    if (!S.PercpuIndex || Sym.getSize() == 0)
+      continue;
     if (*SecOrErr == Obj.section_end() ||
         (*SecOrErr)->getIndex() != *S.PercpuIndex)
       continue;

@@ -18,10 +18,13 @@
 #define LLVM_BTF_SPLIT_LIB_DWARF2BTF_ELFSYMBOLS_H
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Error.h"
 #include <optional>
+#include <vector>
 
 namespace btfsplit {
 
@@ -29,6 +32,14 @@ namespace btfsplit {
 struct PercpuSymbol {
   llvm::StringRef Name;
   uint32_t Size = 0;
+};
+
+/// A section, as pahole 1.28+'s variable rules see it.
+struct ELFSection {
+  llvm::StringRef Name;
+  uint32_t Type = 0;
+  uint64_t Addr = 0;
+  uint64_t Size = 0;
 };
 
 struct ELFSymbols {
@@ -45,6 +56,13 @@ struct ELFSymbols {
   uint64_t PercpuSize = 0;
   /// Section-relative address -> symbol (the first in symbol table order).
   llvm::DenseMap<uint64_t, PercpuSymbol> PercpuVars;
+
+  /// Every section by index (pahole 1.28+'s secinfo).
+  std::vector<ELFSection> Sections;
+  /// Names of STT_OBJECT symbols -> the sections they are in.
+  llvm::StringMap<llvm::SmallVector<uint32_t, 1>> ObjectSections;
+  /// ELF e_machine.
+  uint16_t Machine = 0;
 
   /// The per-CPU symbol at section-relative \p Addr, if any.
   const PercpuSymbol *percpuAt(uint64_t Addr) const {

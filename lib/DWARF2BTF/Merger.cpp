@@ -71,8 +71,10 @@ Error Merger::merge(CUResult &R) {
     forEachTypeRef(T, MapType);
   }
   if (R.NeedIndexType && !HasIndexType) {
-    IndexName = "__ARRAY_SIZE_TYPE__";
-    uint32_t Got = Out.addInt(IndexName, 4, 0, 32);
+    // pahole 1.24 named it __ARRAY_SIZE_TYPE__; 1.30 adds a signed 'int'.
+    IndexName = States ? "int" : "__ARRAY_SIZE_TYPE__";
+    uint32_t Got =
+        Out.addInt(IndexName, 4, States ? uint32_t(BTF::INT_SIGNED) : 0, 32);
     (void)Got;
     assert(Got == IndexId && "index type lands after the unit's types");
     ArrayRef<uint32_t> IW = Out.typeWords(Got);
@@ -83,6 +85,23 @@ Error Merger::merge(CUResult &R) {
     CurIndexId = IndexId;
   for (FuncCandidate &C : R.Funcs) {
     StringRef Name = L.str(C.NameOff);
+    if (States) {
+      // Saved with the output's type IDs and strings; emitted by finish().
+      BTF::CommonType *P =
+          reinterpret_cast<BTF::CommonType *>(C.ProtoWords.data());
+      forEachStrRef(P, MapName);
+      forEachTypeRef(P, MapType);
+      FuncState S;
+      S.Elf = C.Elf;
+      S.UnexpectedReg = C.UnexpectedReg;
+      S.RetType = C.ProtoWords[2];
+      for (size_t K = 3; K + 1 < C.ProtoWords.size(); K += 2)
+        S.Params.push_back({C.ProtoWords[K], C.ProtoWords[K + 1]});
+      for (const DeclTagInfo &T : C.Tags)
+        S.Annots.push_back({Out.addString(L.str(T.ValueOff)), T.Component});
+      States->save(std::move(S), C.PrefixMatched, Name);
+      continue;
+    }
     if (!Generated.insert(Name).second)
       continue;
     forEachStrRef(reinterpret_cast<BTF::CommonType *>(C.ProtoWords.data()),
@@ -100,7 +119,7 @@ Error Merger::merge(CUResult &R) {
     uint32_t Var = Out.addVar(L.str(C.NameOff), Type, C.Linkage);
     for (const DeclTagInfo &T : C.Tags)
       Out.addDeclTag(L.str(T.ValueOff), Var, T.Component);
-    Percpu.push_back({0, C.Offset, C.Size});
+    Percpu.push_back({0, C.Offset, C.Size, C.Section});
   }
   return Error::success();
 }
@@ -117,6 +136,9 @@ uint32_t Merger::debugStr(StringRef Sec, uint32_t Off) {
 }
 
 Error Merger::finish(BTFObject &Out) {
+  if (States)
+    if (Error E = States->emit(Out))
+      return E;
   if (Percpu.empty())
     return Error::success();
   size_t NextVar = 0;
@@ -131,6 +153,31 @@ Error Merger::finish(BTFObject &Out) {
     return createStringError(errc::invalid_argument,
                              "internal error: %zu per-CPU variables, %zu VARs",
                              Percpu.size(), NextVar);
+  if (States) {
+    // pahole 1.28+: one DATASEC per section, in section order, entries
+    // sorted by offset (glibc's qsort: stable here).
+    std::stable_sort(Percpu.begin(), Percpu.end(),
+                     [](const SecInfo &A, const SecInfo &B) {
+                       return A.Section != B.Section ? A.Section < B.Section
+                                                     : A.Offset < B.Offset;
+                     });
+    for (size_t I = 0, J; I < Percpu.size(); I = J) {
+      for (J = I + 1;
+           J < Percpu.size() && Percpu[J].Section == Percpu[I].Section;)
+        ++J;
+      const SecInfo &Last = Percpu[J - 1];
+      std::vector<uint32_t> W = {
+          Out.addString(Syms->Sections[Percpu[I].Section].Name),
+          makeInfo(BTF::BTF_KIND_DATASEC, J - I), Last.Offset + Last.Size};
+      for (size_t K = I; K < J; ++K) {
+        W.push_back(Percpu[K].Type);
+        W.push_back(Percpu[K].Offset);
+        W.push_back(Percpu[K].Size);
+      }
+      Out.addType(W);
+    }
+    return Error::success();
+  }
   std::stable_sort(
       Percpu.begin(), Percpu.end(),
       [](const SecInfo &A, const SecInfo &B) { return A.Offset < B.Offset; });

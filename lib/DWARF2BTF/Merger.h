@@ -19,6 +19,7 @@
 
 #include "BTF/BTFObject.h"
 #include "DWARF2BTF/CUConverter.h"
+#include "DWARF2BTF/FunctionStates.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringSet.h"
 #include <string>
@@ -54,6 +55,13 @@ private:
 class Merger {
 public:
   explicit Merger(BTFObject &Out) : Cur(&Out) {}
+  /// From pahole 1.30: functions are saved in \p S, emitted by finish();
+  /// the index type is a signed 'int'; each section of \p Sy with variables
+  /// gets its DATASEC.
+  void setModern(FunctionStates *S, const ELFSymbols *Sy) {
+    States = S;
+    Syms = Sy;
+  }
 
   /// Send the following units to \p Chunk, an empty base BTFObject.
   void startChunk(BTFObject &Chunk) {
@@ -72,6 +80,8 @@ public:
 
 private:
   BTFObject *Cur;
+  FunctionStates *States = nullptr;
+  const ELFSymbols *Syms = nullptr;
   /// The array index type: found (an 'int' of a unit, or the
   /// '__ARRAY_SIZE_TYPE__' added after a unit), its words and name, and its
   /// ID in the current target (0: not there yet).
@@ -84,7 +94,7 @@ private:
   llvm::DenseMap<uint32_t, uint32_t> DebugStrIds;
   llvm::StringRef DebugStrSec;
   struct SecInfo {
-    uint32_t Type, Offset, Size;
+    uint32_t Type, Offset, Size, Section;
   };
   std::vector<SecInfo> Percpu;
 };

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DWARF2BTF/RelocatedDWARF.h"
+#include "Support/Errors.h"
 #include "Support/MemoryPolicy.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
@@ -208,9 +209,7 @@ private:
 
 static Error relocError(StringRef FileName, StringRef Section,
                         const Twine &Msg) {
-  return createStringError(errc::invalid_argument, "%s: %s: %s",
-                           FileName.str().c_str(), Section.str().c_str(),
-                           Msg.str().c_str());
+  return createFileError(FileName, makeError(Section + ": " + Msg));
 }
 
 RelocatedDWARF::RelocatedDWARF() : D(std::make_unique<Data>()) {}

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DWARF2BTF/UnitChecks.h"
+#include "Support/Errors.h"
 #include "llvm/BinaryFormat/Dwarf.h"
 #include "llvm/DebugInfo/DWARF/DWARFAbbreviationDeclaration.h"
 #include "llvm/DebugInfo/DWARF/DWARFDebugAbbrev.h"
@@ -52,11 +53,10 @@ Error btfsplit::checkUnitBounds(DWARFUnit &U, StringRef FileName,
   uint64_t Off = U.getOffset() + U.getHeaderSize();
   dwarf::FormParams Params = U.getFormParams();
   auto Fail = [&](uint64_t DieOff) {
-    return createStringError(errc::invalid_argument,
-                             "%s: DIE 0x%08" PRIx64 ": an attribute runs past "
-                             "the end of its unit (0x%08" PRIx64 ")",
-                             FileName.str().c_str(), InfoBase + DieOff,
-                             InfoBase + End);
+    return createFileError(
+        FileName, makeError("DIE 0x{0:x-8}: an attribute runs past the end of "
+                            "its unit (0x{1:x-8})",
+                            InfoBase + DieOff, InfoBase + End));
   };
   // The size of each abbreviation's attributes when they are all of fixed
   // size, by code (-1: variable or no such code): most DIEs are skipped by a

@@ -88,6 +88,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Dedup/BTFDedup.h"
+#include "Support/Errors.h"
 #include "Support/MemoryPolicy.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
@@ -112,11 +113,6 @@ constexpr uint32_t MaxNrTypes = 0x7fffffff;
 constexpr unsigned MaxIdenticalDepth = 1024;
 /// Stack for the passes: recursion depth follows type chains.
 constexpr unsigned DedupStackSize = 256u << 20;
-
-template <typename... Ts> Error makeError(const char *Fmt, Ts &&...Vals) {
-  return createStringError(errc::invalid_argument,
-                           formatv(Fmt, std::forward<Ts>(Vals)...).str());
-}
 
 //===----------------------------------------------------------------------===//
 // Raw type access
@@ -602,6 +598,7 @@ private:
   int isEquiv(uint32_t Cand, uint32_t Canon);
   bool identicalArrays(uint32_t A, uint32_t B) const;
   bool identicalStructs(uint32_t A, uint32_t B, unsigned Depth) const;
+  bool identicalPtrs(uint32_t A, uint32_t B) const;
   /// Canonical ID of \p Id after deduplicating it and what it references;
   /// Unprocessed on error (then Failure is set).
   uint32_t dedupRefType(uint32_t Id);
@@ -800,6 +797,12 @@ bool Deduplicator::identicalArrays(uint32_t A, uint32_t B) const {
   return equalArray(TA, TB);
 }
 
+bool Deduplicator::identicalPtrs(uint32_t A, uint32_t B) const {
+  const BTF::CommonType *TA = type(A), *TB = type(B);
+  return kindOf(TA) == BTF::BTF_KIND_PTR && kindOf(TB) == BTF::BTF_KIND_PTR &&
+         TA->Type == TB->Type;
+}
+
 bool Deduplicator::identicalStructs(uint32_t A, uint32_t B,
                                     unsigned Depth) const {
   const BTF::CommonType *TA = type(A), *TB = type(B);
@@ -829,7 +832,8 @@ int Deduplicator::isEquiv(uint32_t Cand, uint32_t Canon) {
       return 1;
     // Compilers may emit identical arrays or structs twice within one unit,
     // so one canonical type meets two candidates that are the same.
-    return identicalArrays(Hypot, Cand) || identicalStructs(Hypot, Cand, 0);
+    return identicalArrays(Hypot, Cand) || identicalStructs(Hypot, Cand, 0) ||
+           (Opts.IdenticalPtrs && identicalPtrs(Hypot, Cand));
   }
   addHypot(Canon, Cand);
 

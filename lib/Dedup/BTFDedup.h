@@ -32,6 +32,10 @@ struct DedupOptions {
   /// `strs_deduped` flag), whose strings are already unique; an encoder that
   /// builds through BTFObject::addString() may clear it to keep that order.
   bool DedupStrings = true;
+  /// Also take two pointers to the same type as identical when one
+  /// canonical type meets both (libbpf c8a28812, 2025-04: in the libbpf
+  /// pahole 1.31 embeds, not in 1.30's).
+  bool IdenticalPtrs = false;
 };
 
 /// What deduplicating split BTF needs from its base, computed once and then

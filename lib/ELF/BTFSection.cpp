@@ -50,10 +50,6 @@ Expected<OwningBinary<ObjectFile>> btfsplit::openELFFile(StringRef Path) {
   return OwningBinary<ObjectFile>(std::move(*ObjOrErr), std::move(*BufOrErr));
 }
 
-Error btfsplit::checkELFFile(StringRef Path) {
-  return openELFFile(Path).takeError();
-}
-
 bool btfsplit::hasDWARF(const ObjectFile &Obj) {
   for (const SectionRef &Sec : Obj.sections()) {
     Expected<StringRef> NameOrErr = Sec.getName();

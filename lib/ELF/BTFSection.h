@@ -66,10 +66,6 @@ struct ELFWriteInfo {
   std::string FallbackReason;
 };
 
-/// Check that \p Path is an ELF object file (any class, either byte order).
-/// Errors name the file.
-llvm::Error checkELFFile(llvm::StringRef Path);
-
 /// Check everything writeBTFSection() would refuse about \p Path as its
 /// input (not ELF, an allocated .BTF), so a caller can fail before doing the
 /// expensive work. Errors name the file.

@@ -59,7 +59,16 @@ btfsplit::encodeAndDedup(object::OwningBinary<object::ObjectFile> File,
   if (!BTFOrErr || !Opts.Dedup)
     return BTFOrErr;
   PhaseScope P(Opts, "Dedup", FileName);
-  if (Error E = dedupBTF(**BTFOrErr, DedupOptions(), Opts.BaseIndex))
+  // libbpf skips its string pass on BTF it built with btf__add_*() (the
+  // strings are unique already): from pahole 1.30 the strings of types that
+  // deduplication drops, and the parameter names of functions left out,
+  // stay, in the order pahole added them. The 1.24 level keeps the string
+  // pass (the same bytes on its output, where every string added is used).
+  // 1.31's libbpf also takes two pointers to one type as identical.
+  DedupOptions DO;
+  DO.DedupStrings = EO.Level == PaholeLevel::V1_24;
+  DO.IdenticalPtrs = EO.Level == PaholeLevel::V1_31;
+  if (Error E = dedupBTF(**BTFOrErr, DO, Opts.BaseIndex))
     return createFileError(FileName, std::move(E));
   return BTFOrErr;
 }

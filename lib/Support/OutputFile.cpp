@@ -8,12 +8,16 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstring>
 #include <optional>
 #include <vector>
 #if defined(LLVM_ON_UNIX)
 #include <cerrno>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 #if defined(__linux__)
@@ -102,6 +106,59 @@ static bool sameContents(StringRef A, StringRef B) {
   return true;
 }
 
+/// The suffix of the temporaries of an output: "<output>.temp-btf-XXXXXX".
+static constexpr StringLiteral TempSuffix = ".temp-btf-";
+static constexpr size_t TempRandomChars = 6;
+
+/// Lock the new temporary \p FD for as long as it is open (the kernel drops
+/// the lock when the process dies, SIGKILL included): removeStaleTemps()
+/// leaves locked temporaries alone. False when the temporary was removed
+/// before it was locked (by a run that took it for a dead run's).
+static bool lockTemp(int FD) {
+#if defined(LLVM_ON_UNIX)
+  if (::flock(FD, LOCK_EX) != 0)
+    return true; // no locks on this file system: nothing to coordinate
+  struct stat St;
+  return ::fstat(FD, &St) != 0 || St.st_nlink > 0;
+#else
+  (void)FD;
+  return true;
+#endif
+}
+
+/// Remove the temporaries of \p Path that no running process holds: those of
+/// runs killed by SIGKILL (which no handler sees). A live writer holds its
+/// temporary locked (lockTemp()), so a temporary that can be locked is a dead
+/// run's. Best effort: errors leave the file where it is.
+static void removeStaleTemps(StringRef Path) {
+#if defined(LLVM_ON_UNIX)
+  SmallString<256> Dir(sys::path::parent_path(Path));
+  if (Dir.empty())
+    Dir = ".";
+  std::string Prefix = (sys::path::filename(Path) + TempSuffix).str();
+  std::error_code EC;
+  for (sys::fs::directory_iterator I(Dir, EC), E; I != E && !EC;
+       I.increment(EC)) {
+    StringRef Name = sys::path::filename(I->path());
+    if (!Name.starts_with(Prefix) ||
+        Name.size() != Prefix.size() + TempRandomChars)
+      continue;
+    int FD = ::open(I->path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (FD < 0)
+      continue;
+    struct stat Open, Named;
+    // Only a regular file that the name still refers to once it is locked.
+    if (::flock(FD, LOCK_EX | LOCK_NB) == 0 && ::fstat(FD, &Open) == 0 &&
+        S_ISREG(Open.st_mode) && ::lstat(I->path().c_str(), &Named) == 0 &&
+        Named.st_ino == Open.st_ino && Named.st_dev == Open.st_dev)
+      ::unlink(I->path().c_str());
+    ::close(FD);
+  }
+#else
+  (void)Path;
+#endif
+}
+
 Expected<OutputStatus>
 btfsplit::writeOutputStream(StringRef Path,
                             function_ref<Error(raw_ostream &)> Write,
@@ -159,10 +216,18 @@ btfsplit::writeOutputStream(StringRef Path,
 }
 
 Expected<sys::fs::TempFile> btfsplit::createOutputTemp(StringRef Path) {
+  removeStaleTemps(Path);
   // The same scheme as llvm::writeToOutput: a temporary in the output's
   // directory, renamed over the output only once it is complete.
-  Expected<sys::fs::TempFile> TempOrErr =
-      sys::fs::TempFile::create(Path + ".temp-btf-%%%%%%");
+  std::string Model =
+      (Path + TempSuffix + std::string(TempRandomChars, '%')).str();
+  Expected<sys::fs::TempFile> TempOrErr = sys::fs::TempFile::create(Model);
+  // Another run on the same output may take the new temporary for a dead
+  // run's before it is locked: then make another.
+  for (int Try = 0; TempOrErr && !lockTemp(TempOrErr->FD) && Try < 3; ++Try) {
+    consumeError(TempOrErr->discard());
+    TempOrErr = sys::fs::TempFile::create(Model);
+  }
   if (!TempOrErr)
     return createFileError(Path, TempOrErr.takeError());
   return TempOrErr;
@@ -241,8 +306,10 @@ Expected<OutputStatus> btfsplit::writeOutputFile(StringRef Path,
                                                  ArrayRef<char> Bytes,
                                                  const OutputOptions &Opts) {
   // Bytes in memory: compare before writing anything.
-  if (Path != "-" && Opts.OnlyIfChanged && holdsBytes(Path, Bytes))
+  if (Path != "-" && Opts.OnlyIfChanged && holdsBytes(Path, Bytes)) {
+    removeStaleTemps(Path);
     return OutputStatus::Unchanged;
+  }
   OutputOptions NoCompare = Opts;
   NoCompare.OnlyIfChanged = false;
   return writeOutputStream(

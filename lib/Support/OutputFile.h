@@ -10,7 +10,9 @@
 /// - atomically: the bytes go to a temporary file next to the output, which
 ///   gets its permissions and is then renamed over the output, so an error at
 ///   any step leaves the old output (or the input, when writing in place)
-///   byte-identical;
+///   byte-identical; the temporary is flock'ed while it exists, and a run
+///   removes the unlocked temporaries of its output that a SIGKILL'ed run
+///   left;
 /// - with the permissions of a source file, as llvm-objcopy keeps them
 ///   (in place: mode and, under root, owner; otherwise mode minus umask and
 ///   set-id bits);
