@@ -251,7 +251,8 @@ Error CUConverter::emit(const Item &I) {
   uint32_t Got = 0;
   switch (I.Kind) {
   case ItemKind::TypeTag:
-    Got = L.addRef(BTF::BTF_KIND_TYPE_TAG, I.Value, I.Target);
+    Got = L.addRef(BTF::BTF_KIND_TYPE_TAG, I.Value,
+                   I.TargetIsPointee ? typeOf(I.Die) : I.Target);
     break;
   case ItemKind::DeclTag:
     Got = L.addDeclTag(I.Value, I.Target, I.Component);
@@ -276,7 +277,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
   case dwarf::DW_TAG_pointer_type:
   case dwarf::DW_TAG_reference_type:
   case dwarf::DW_TAG_rvalue_reference_type:
-    return visitPointer(D, A);
+    return visitPointer(D, A, Id);
   case dwarf::DW_TAG_const_type:
     R.Types->addRef(BTF::BTF_KIND_CONST, "", typeOf(D, A[AType]));
     return Error::success();
@@ -344,8 +345,14 @@ Error CUConverter::visitBaseType(const DWARFDie &D, const Attrs &A) {
   return Error::success();
 }
 
-Error CUConverter::visitPointer(const DWARFDie &D, const Attrs &A) {
+Error CUConverter::visitPointer(const DWARFDie &D, const Attrs &A,
+                                uint32_t Id) {
   BTFObject &L = *R.Types;
+  // From 1.30 the chain was numbered before the pointer.
+  if (auto It = TaggedPointers.find(Id); It != TaggedPointers.end()) {
+    L.addRef(BTF::BTF_KIND_PTR, "", It->second);
+    return Error::success();
+  }
 
   SmallVector<StringRef, 2> Tags;
   if (F.TypeTag)
@@ -375,7 +382,10 @@ Error CUConverter::visitTypedef(const DWARFDie &D, const Attrs &A,
 
   uint32_t NameOff = Name();
   L.addType({NameOff, makeInfo(BTF::BTF_KIND_TYPEDEF, 0), typeOf(D, A[AType])});
-  addDeclTags(D, Id, -1);
+  if (modern())
+    addTypeDeclTagsModern(D, Id);
+  else
+    addDeclTags(D, Id, -1);
   return Error::success();
 }
 
@@ -449,6 +459,10 @@ Error CUConverter::visitStruct(const DWARFDie &D, const Attrs &A, uint32_t Id) {
                   HasBitfield);
   W[2] = formUInt(A[AByteSize]);
   L.addType(W);
+  if (modern()) {
+    addTypeDeclTagsModern(D, Id);
+    return Error::success();
+  }
   addDeclTags(D, Id, -1);
   for (uint32_t K = 0; K < Vlen; ++K)
     addDeclTags(Members[K], Id, K);
