@@ -43,6 +43,18 @@ if lit_config.params.get("kbuild_debs"):
         lit_config.params["kbuild_debs"])
 config.substitutions.append(("%kbuild_distill_args", kbuild_distill_args))
 
+# A real clang-built kernel, built and booted (utils/clang-kernel.sh), takes
+# 10-25 minutes the first time: only with `lit -Dclang_kernel=CACHE_DIR` (the
+# cache keeps the source tree and the builds between runs).
+# -Dclang_kernel_ref=PAHOLE names the reference pahole (1.30; default: pahole
+# on PATH).
+if lit_config.params.get("clang_kernel"):
+    config.available_features.add("clang_kernel")
+    config.substitutions.append(("%{clang_kernel_cache}",
+                                 lit_config.params["clang_kernel"]))
+    config.substitutions.append(("%{clang_kernel_ref}", lit_config.params.get(
+        "clang_kernel_ref", shutil.which("pahole") or "pahole")))
+
 # Optional oracles: tests that need them say REQUIRES: <feature>.
 for tool in ["pahole", "bpftool", "gcc", "ninja"]:
     if shutil.which(tool):
@@ -87,6 +99,7 @@ btfcmp = os.path.abspath(lit_config.params.get("btfcmp", os.path.join(
 if os.path.exists(btfcmp):
     config.available_features.add("btfcmp")
     config.substitutions.append(("%btfcmp", "python3 " + btfcmp))
+    config.substitutions.append(("%{btfcmp_py}", btfcmp))
     # utils/kbuild-module-test.sh reads it.
     config.environment["BTFCMP"] = btfcmp
 # The LLVMBTFSplit CMake package of this build tree (cmake/CMakeLists.txt).
