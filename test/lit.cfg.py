@@ -83,7 +83,9 @@ if config.corpus_dir and os.path.exists(os.path.join(config.corpus_dir,
 corpus612 = lit_config.params.get("corpus612")
 if corpus612 and os.path.exists(os.path.join(corpus612, "pristine", "vmlinux")):
     config.available_features.add("corpus612")
-    config.substitutions.append(("%corpus612", corpus612))
+    # Not "%corpus612": lit would substitute its "%corpus" prefix first.
+    config.substitutions.append(("%sixtwelve_corpus",
+                                 os.path.abspath(corpus612)))
 # Reference pahole releases (shared/anchors/build-pahole.sh VERSION PREFIX),
 # opt-in: lit -Dpahole130=PATH -Dpahole131=PATH.
 for feature in ("pahole130", "pahole131"):
@@ -114,10 +116,8 @@ config.substitutions.append(("%btfsplit_obj", config.btfsplit_obj_root))
 # The distilled-base and relocation corpus checks (test/distill/corpus-*.test)
 # are opt-in: `lit -Dcorpus612=DIR -Dpahole130=PATH` (above) and
 # `lit -Dcorpus=DIR -Dcorpus_old=DIR` (two Debian 6.1 ABIs, e.g. ABI=6.1.0-53
-# of shared/corpus/fetch-kernel.sh). Their substitutions (%sixtwelve_corpus,
-# %old_corpus) must not start with %corpus, which lit substitutes first.
-if "corpus612" in config.available_features:
-    config.substitutions.append(("%sixtwelve_corpus", os.path.abspath(corpus612)))
+# of shared/corpus/fetch-kernel.sh). %old_corpus must not start with
+# %corpus, which lit substitutes first.
 corpus_old = lit_config.params.get("corpus_old")
 if corpus_old and os.path.exists(os.path.join(corpus_old, "vmlinux")):
     config.available_features.add("corpus-old")
