@@ -14,8 +14,10 @@
 #   llvm-btf-split vmlinux.unbtf vmlinux                        # vmlinux with .BTF
 #   llvm-btf-split --btf-base vmlinux MOD.ko.o MOD.ko           # split BTF, per module
 # then --verify and --dump of each result (and the dump compared with bpftool's,
-# the BTF with pahole's when pahole and btfcmp.py are at hand). Outputs go to
-# BUILD_DIR/example/out/.
+# the BTF with pahole's when pahole and btfcmp.py are at hand: BTFCMP=PATH, else
+# ../shared/tools/btfcmp.py beside the checkout; PAHOLE=PATH picks the pahole).
+# Any rejected BTF, dump difference or pahole difference fails the run (exit 1).
+# Outputs go to BUILD_DIR/example/out/.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -86,23 +88,42 @@ for f in vmlinux "${modules[@]}"; do
   head -n 12 "$f.dump.txt"
 done
 
-# With the encoder, compare with pahole's BTF when the comparator is at hand.
+# Compare with pahole's BTF when pahole and the comparator are at hand: a
+# difference fails the run. Each line shows btfcmp.py's verdict ('result:').
 btfcmp="${BTFCMP:-}"
 if [ -z "$btfcmp" ] && [ -f "$src/../shared/tools/btfcmp.py" ]; then
   btfcmp="$src/../shared/tools/btfcmp.py"
 fi
-if command -v pahole >/dev/null && [ -n "$btfcmp" ]; then
-  echo "== comparing with pahole -J (btfcmp.py cmp; informational)"
+PAHOLE="${PAHOLE:-pahole}"
+# cmp_pahole NAME BTCMP-ARGS...: run btfcmp.py cmp, print its verdict, and on
+# a difference also its first details; a difference fails the run.
+cmp_pahole() {
+  local name="$1" log
+  shift
+  log="pahole/$name.cmp.txt"
+  if python3 "$btfcmp" cmp "$@" --show 3 >"$log" 2>&1; then
+    echo "   $name: $(grep -m1 '^result:' "$log" || tail -n 1 "$log")"
+  else
+    echo "   $name: $(grep -m1 '^result:' "$log" || echo "btfcmp.py failed: $(tail -n 1 "$log")")"
+    sed -n '1,20p' "$log" | sed 's/^/      /'
+    failed=1
+  fi
+}
+if command -v "$PAHOLE" >/dev/null && [ -n "$btfcmp" ]; then
+  echo "== comparing with $PAHOLE -J (btfcmp.py cmp)"
   mkdir -p pahole
   cp vmlinux pahole/vmlinux
-  pahole -J --btf_gen_floats --lang_exclude=rust pahole/vmlinux
-  python3 "$btfcmp" cmp vmlinux.btf pahole/vmlinux --show 3 | tail -n 1 | sed 's/^/   vmlinux: /' || true
+  "$PAHOLE" -J --btf_gen_floats --lang_exclude=rust pahole/vmlinux
+  cmp_pahole vmlinux vmlinux.btf pahole/vmlinux
   for m in "${modules[@]}"; do
     cp "$m.ko" "pahole/$m.ko"
-    pahole -J --btf_gen_floats --lang_exclude=rust --btf_base pahole/vmlinux "pahole/$m.ko"
-    python3 "$btfcmp" cmp "$m.btf" "pahole/$m.ko" --base vmlinux.btf --base-b pahole/vmlinux --show 3 |
-      tail -n 1 | sed "s/^/   $m: /" || true
+    "$PAHOLE" -J --btf_gen_floats --lang_exclude=rust --btf_base pahole/vmlinux "pahole/$m.ko"
+    cmp_pahole "$m" "$m.btf" "pahole/$m.ko" --base vmlinux.btf --base-b pahole/vmlinux
   done
+elif [ -n "$btfcmp" ]; then
+  echo "== $PAHOLE not installed: not compared with pahole"
+else
+  echo "== btfcmp.py not found (BTFCMP=PATH, or ../shared/tools/btfcmp.py): not compared with pahole"
 fi
 
 echo "== outputs in $OUT"

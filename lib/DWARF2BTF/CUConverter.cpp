@@ -251,7 +251,8 @@ Error CUConverter::emit(const Item &I) {
   uint32_t Got = 0;
   switch (I.Kind) {
   case ItemKind::TypeTag:
-    Got = L.addRef(BTF::BTF_KIND_TYPE_TAG, I.Value, I.Target);
+    Got = L.addRef(BTF::BTF_KIND_TYPE_TAG, I.Value,
+                   I.TargetIsPointee ? typeOf(I.Die) : I.Target);
     break;
   case ItemKind::DeclTag:
     Got = L.addDeclTag(I.Value, I.Target, I.Component);
@@ -276,7 +277,7 @@ Error CUConverter::emitDie(const DWARFDie &D, uint32_t Id) {
   case dwarf::DW_TAG_pointer_type:
   case dwarf::DW_TAG_reference_type:
   case dwarf::DW_TAG_rvalue_reference_type:
-    return visitPointer(D, A);
+    return visitPointer(D, A, Id);
   case dwarf::DW_TAG_const_type:
     R.Types->addRef(BTF::BTF_KIND_CONST, "", typeOf(D, A[AType]));
     return Error::success();
@@ -344,8 +345,14 @@ Error CUConverter::visitBaseType(const DWARFDie &D, const Attrs &A) {
   return Error::success();
 }
 
-Error CUConverter::visitPointer(const DWARFDie &D, const Attrs &A) {
+Error CUConverter::visitPointer(const DWARFDie &D, const Attrs &A,
+                                uint32_t Id) {
   BTFObject &L = *R.Types;
+  // From 1.30 the chain was numbered before the pointer.
+  if (auto It = TaggedPointers.find(Id); It != TaggedPointers.end()) {
+    L.addRef(BTF::BTF_KIND_PTR, "", It->second);
+    return Error::success();
+  }
 
   SmallVector<StringRef, 2> Tags;
   if (F.TypeTag)
@@ -375,7 +382,10 @@ Error CUConverter::visitTypedef(const DWARFDie &D, const Attrs &A,
 
   uint32_t NameOff = Name();
   L.addType({NameOff, makeInfo(BTF::BTF_KIND_TYPEDEF, 0), typeOf(D, A[AType])});
-  addDeclTags(D, Id, -1);
+  if (modern())
+    addTypeDeclTagsModern(D, Id);
+  else
+    addDeclTags(D, Id, -1);
   return Error::success();
 }
 
@@ -449,6 +459,10 @@ Error CUConverter::visitStruct(const DWARFDie &D, const Attrs &A, uint32_t Id) {
                   HasBitfield);
   W[2] = formUInt(A[AByteSize]);
   L.addType(W);
+  if (modern()) {
+    addTypeDeclTagsModern(D, Id);
+    return Error::success();
+  }
   addDeclTags(D, Id, -1);
   for (uint32_t K = 0; K < Vlen; ++K)
     addDeclTags(Members[K], Id, K);
@@ -571,18 +585,13 @@ Error CUConverter::visitFunction(const DWARFDie &D) {
   std::vector<uint32_t> &W = C.ProtoWords;
   for (DWARFDie P : Params) {
     W.push_back(str(dieName(P)));
-    // A parameter of a concrete instance takes its type from its abstract
-    // origin when it has none.
-    DWARFDie T = P.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
-    if (!T)
-      if (DWARFDie O =
-              P.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin))
-        T = O.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
-    W.push_back(typeId(T));
+    // A parameter of a concrete instance takes its type from its origin.
+    W.push_back(typeOf(typeHolder(P)));
   }
-  // pahole 1.24 reads the return type from the DIE itself: a concrete
-  // out-of-line instance (DW_AT_abstract_origin, no DW_AT_type) returns void.
-  if (Error E = makeProto(D, typeOf(D), Varargs, W))
+  // The return type of a concrete out-of-line instance (clang emits it
+  // before the abstract DIE, with no DW_AT_type) is its origin's, as pahole
+  // resolves it (cu__resolve_func_ret_types_optimized).
+  if (Error E = makeProto(D, typeOf(typeHolder(D)), Varargs, W))
     return E;
   if (F.DeclTag) {
     SmallVector<StringRef, 4> Values;

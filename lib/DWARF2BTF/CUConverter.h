@@ -90,6 +90,10 @@ struct CUResult {
   bool NeedIndexType = false;
   std::vector<FuncCandidate> Funcs;
   std::vector<VarCandidate> Vars;
+  /// From 1.30: the DECL_TAGs of the unit's structs, unions and typedefs
+  /// (Target: local type ID), added after the unit's types and its index
+  /// type, in type order (pahole's btf_encoder__encode_cu).
+  std::vector<std::pair<uint32_t, DeclTagInfo>> TypeDeclTags;
   llvm::Error Err = llvm::Error::success();
   bool Skipped = false;
 };
@@ -125,6 +129,9 @@ private:
     llvm::StringRef Value; // TypeTag / DeclTag value
     uint32_t Target = 0;   // TypeTag: next in chain; DeclTag: tagged type
     int32_t Component = -1;
+    /// TypeTag from 1.30: the chain's end, whose target is the pointee of
+    /// the pointer \p Die (known when the item is emitted).
+    bool TargetIsPointee = false;
   };
 
   uint32_t typeId(llvm::DWARFDie D, unsigned Depth = 0);
@@ -149,8 +156,11 @@ private:
   /// the unit through the table of DIE offsets (see UnitTables).
   llvm::DWARFDie referencedDie(const llvm::DWARFDie &D,
                                const llvm::DWARFFormValue &V) {
+    // A relative reference is into the DIE's own unit, which is another one
+    // for an attribute read through a cross-unit abstract origin.
     if (std::optional<uint64_t> Rel = V.getAsRelativeReference())
-      if (*Rel < T.IndexByOffset.size() && UnitTablesReady) {
+      if (*Rel < T.IndexByOffset.size() && UnitTablesReady &&
+          D.getDwarfUnit() == &U) {
         uint32_t Index = T.IndexByOffset[*Rel];
         if (Index < NumDIEs) {
           llvm::DWARFDie Found = U.getDIEAtIndex(Index);
@@ -226,7 +236,8 @@ private:
   // One per kind of type DIE; \p A holds the DIE's attributes, \p Id its
   // type ID (for the DECL_TAGs that point at it).
   llvm::Error visitBaseType(const llvm::DWARFDie &D, const Attrs &A);
-  llvm::Error visitPointer(const llvm::DWARFDie &D, const Attrs &A);
+  llvm::Error visitPointer(const llvm::DWARFDie &D, const Attrs &A,
+                           uint32_t Id);
   llvm::Error visitTypedef(const llvm::DWARFDie &D, const Attrs &A,
                            uint32_t Id);
   llvm::Error visitStruct(const llvm::DWARFDie &D, const Attrs &A, uint32_t Id);
@@ -249,6 +260,11 @@ private:
   // From pahole 1.30 (CUConverterModern.cpp).
   bool modern() const { return EC.Opts.Level != PaholeLevel::V1_24; }
   llvm::Error numberTypes(const llvm::DWARFDie &CUDie);
+  void numberTaggedPointer(const llvm::DWARFDie &D);
+  void addTypeDeclTagsModern(const llvm::DWARFDie &D, uint32_t Id);
+  /// From 1.30: pointer type ID -> the ID of the last TYPE_TAG of its chain,
+  /// numbered before the pointer (numberTaggedPointer).
+  llvm::DenseMap<uint32_t, uint32_t> TaggedPointers;
   llvm::Error visitFunctionSaved(const llvm::DWARFDie &D);
   void finishFunctionStates();
   llvm::Error visitVariableModern(const llvm::DWARFDie &D);

@@ -38,16 +38,6 @@ static bool isStructParam(DWARFDie T) {
   return false;
 }
 
-/// The type of parameter \p P, through its abstract origin.
-static DWARFDie paramType(const DWARFDie &P) {
-  DWARFDie T = P.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
-  if (!T)
-    if (DWARFDie O =
-            P.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin))
-      T = O.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
-  return T;
-}
-
 Error CUConverter::visitFunctionSaved(const DWARFDie &D) {
   SmallVector<DWARFDie, 8> Params;
   bool Varargs = formalParameters(D, Params);
@@ -97,7 +87,8 @@ Error CUConverter::visitFunctionSaved(const DWARFDie &D) {
     bool Unexpected = I < EC.Regs.Count && Located(P, I).UnexpectedReg;
     ShareWithOrigin(P, Unexpected);
     C.RegParams.push_back({P.getOffset(), Unexpected});
-    DWARFDie T = paramType(P);
+    DWARFDie T =
+        typeHolder(P).getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
     if (!C.HasStructParam && isStructParam(T))
       C.HasStructParam = true;
     W.push_back(str(dieName(P)));
@@ -105,11 +96,8 @@ Error CUConverter::visitFunctionSaved(const DWARFDie &D) {
   }
   // The return type of an out-of-line instance is its abstract origin's
   // (dwarf_loader's cu__resolve_func_ret_types_optimized).
-  DWARFDie Ret = D.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
-  if (!Ret && !D.find(dwarf::DW_AT_type))
-    if (DWARFDie O =
-            D.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin))
-      Ret = O.getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
+  DWARFDie Ret =
+      typeHolder(D).getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
   if (Error E = makeProto(D, typeId(Ret), Varargs, W))
     return E;
   if (F.DeclTag) {
@@ -248,6 +236,63 @@ Error CUConverter::visitVariableModern(const DWARFDie &D) {
   return Error::success();
 }
 
+/// From 1.30, a pointer with btf_type_tag annotations: dwarf_loader's
+/// die__create_new_pointer_tag adds one TYPE_TAG per annotation to the types
+/// table, in DIE order, before the pointer itself; the pointer refers to the
+/// last, each tag to the one before it and the first to the pointee
+/// (dwarf_cu__recode_btf_type_tag_ptr): PTR -> last -> ... -> first ->
+/// pointee, as at 1.24, with the IDs in the other order.
+void CUConverter::numberTaggedPointer(const DWARFDie &D) {
+  if (!F.TypeTag || idSlot(D))
+    return;
+  SmallVector<StringRef, 2> Tags;
+  collectAnnotations(D, "btf_type_tag", Tags);
+  if (Tags.empty())
+    return;
+  uint32_t Prev = 0;
+  for (size_t K = 0; K < Tags.size(); ++K) {
+    Item I{ItemKind::TypeTag, 0, D, Tags[K], Prev};
+    I.TargetIsPointee = K == 0;
+    Prev = reserve(I);
+  }
+  TaggedPointers[typeId(D)] = Prev;
+}
+
+/// From 1.30, the DECL_TAGs of a struct, union or typedef go after the
+/// unit's types (R.TypeDeclTags), in the order dwarf_loader reads them:
+/// a struct's children in DIE order, a member's annotations with its index,
+/// the struct's own with -1.
+void CUConverter::addTypeDeclTagsModern(const DWARFDie &D, uint32_t Id) {
+  if (!F.DeclTag)
+    return;
+  SmallVector<StringRef, 4> Values;
+  auto Add = [&](const DWARFDie &Owner, int32_t Component) {
+    Values.clear();
+    collectAnnotations(Owner, "btf_decl_tag", Values);
+    for (StringRef V : Values)
+      R.TypeDeclTags.push_back({Id, {str(V), Component}});
+  };
+  if (D.getTag() == dwarf::DW_TAG_typedef) {
+    Add(D, -1);
+    return;
+  }
+  int32_t Member = 0;
+  for (DWARFDie C : D.children()) {
+    if (C.getTag() == dwarf::DW_TAG_member) {
+      Add(C, Member++);
+    } else if (C.getTag() == dwarf::DW_TAG_LLVM_annotation) {
+      if (ownName(C) != "btf_decl_tag")
+        continue;
+      if (std::optional<DWARFFormValue> V = C.find(dwarf::DW_AT_const_value)) {
+        if (Expected<const char *> S = V->getAsCString())
+          R.TypeDeclTags.push_back({Id, {str(*S), -1}});
+        else
+          consumeError(S.takeError());
+      }
+    }
+  }
+}
+
 /// From pahole 1.30 a unit's types are numbered as dwarf_loader adds them to
 /// its types table: in DIE order, except that the types nested in a struct
 /// or union come before it (die__process_class adds them while it reads the
@@ -294,6 +339,8 @@ Error CUConverter::numberTypes(const DWARFDie &CUDie) {
       continue;
     }
     // _Atomic and unspecified types take no ID of their own.
+    if (T == dwarf::DW_TAG_pointer_type)
+      numberTaggedPointer(Fr.D);
     if (isTypeTag(T) && T != dwarf::DW_TAG_atomic_type &&
         T != dwarf::DW_TAG_unspecified_type)
       typeId(Fr.D);

@@ -18,6 +18,15 @@ void btfsplit::noteMalformed(const DWARFDie &D, const Twine &Msg) {
     *MalformedSlot = formatv("DIE {0:x8}: {1}", D.getOffset(), Msg.str());
 }
 
+DWARFDie btfsplit::typeHolder(const DWARFDie &D) {
+  if (D.find(dwarf::DW_AT_type))
+    return D;
+  if (DWARFDie O =
+          D.getAttributeValueAsReferencedDie(dwarf::DW_AT_abstract_origin))
+    return O;
+  return D;
+}
+
 /// The DIE's own DW_AT_name, not through specification/abstract origin.
 StringRef btfsplit::ownName(const DWARFDie &D) {
   if (std::optional<DWARFFormValue> V = D.find(dwarf::DW_AT_name)) {

@@ -74,6 +74,15 @@ void noteMalformed(const llvm::DWARFDie &D, const llvm::Twine &Msg);
 /// The DIE's own DW_AT_name, not through specification/abstract origin.
 llvm::StringRef ownName(const llvm::DWARFDie &D);
 
+/// The DIE whose DW_AT_type is the type of function or parameter \p D, as
+/// pahole resolves it: \p D when it has a DW_AT_type, else its
+/// DW_AT_abstract_origin (one step, pahole's ftype__recode_dwarf_types for
+/// parameters and cu__resolve_func_ret_types_optimized for the return type;
+/// neither follows DW_AT_specification for types), else \p D (void). A
+/// concrete out-of-line instance (clang emits it before the abstract DIE for
+/// a function it also inlines) has no DW_AT_type of its own.
+llvm::DWARFDie typeHolder(const llvm::DWARFDie &D);
+
 /// Whether DIEs with tag \p T are types that become BTF types.
 bool isTypeTag(llvm::dwarf::Tag T);
 

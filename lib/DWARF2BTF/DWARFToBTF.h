@@ -76,6 +76,9 @@ struct BTFFeatures {
   /// attributes (1.30): the pointers an arena kfunc returns or takes first
   /// or second (KF_ARENA_*) get a TYPE_TAG "address_space(1)" (kflag 1).
   bool Attributes = false;
+  /// distilled_base: not the encoder's; the driver distills the split BTF
+  /// it made (lib/Distill) and writes `.BTF.base` beside `.BTF`.
+  bool DistilledBase = false;
 };
 
 /// CPU time of the parts of encodeBTF (EncoderOptions::CPU), in the order

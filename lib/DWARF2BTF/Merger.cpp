@@ -83,6 +83,9 @@ Error Merger::merge(CUResult &R) {
   }
   if (NewIndexType && HasIndexType)
     CurIndexId = IndexId;
+  // From 1.30: the DECL_TAGs of the unit's types, after the index type.
+  for (auto &[Target, T] : R.TypeDeclTags)
+    Out.addDeclTag(L.str(T.ValueOff), Base + Target, T.Component);
   for (FuncCandidate &C : R.Funcs) {
     StringRef Name = L.str(C.NameOff);
     if (States) {

@@ -71,15 +71,42 @@ static Ops decode(ArrayRef<uint8_t> Bytes, const DWARFUnit &U) {
                      U.getAddressByteSize());
   DWARFExpression Expr(Data, U.getAddressByteSize(), U.getFormat());
   uint64_t Start = 0;
+  // LLVM reads DW_OP_entry_value's operand as its size only and lists the
+  // operations of the sub-expression after it; libdw (and so pahole) reads
+  // the sub-expression as the operand: one operation that spans it.
+  uint64_t InsideUntil = 0;
   for (const DWARFExpression::Operation &Op : Expr) {
     if (Op.isError()) {
       O.Bad = true;
       break;
     }
+    uint64_t End = Op.getEndOffset();
+    if (End <= InsideUntil) {
+      O.Spans.back().second = End;
+      Start = End;
+      continue;
+    }
+    if (InsideUntil > Start) {
+      // An operation that straddles the end of a sub-expression.
+      O.Bad = true;
+      break;
+    }
     O.Codes.push_back(Op.getCode());
-    O.Spans.push_back({Start, Op.getEndOffset()});
-    Start = Op.getEndOffset();
+    O.Spans.push_back({Start, End});
+    if (Op.getCode() == dwarf::DW_OP_entry_value ||
+        Op.getCode() == dwarf::DW_OP_GNU_entry_value) {
+      InsideUntil = End + Op.getRawOperand(0);
+      if (InsideUntil > Bytes.size()) {
+        O.Bad = true;
+        break;
+      }
+      if (InsideUntil > End)
+        O.Spans.back().second = InsideUntil;
+    }
+    Start = End;
   }
+  if (InsideUntil > Start)
+    O.Bad = true;
   return O;
 }
 
