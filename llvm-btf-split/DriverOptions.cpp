@@ -127,7 +127,7 @@ static constexpr FeatureInfo FeatureTable[] = {
     {"decl_tag_kfuncs", &BTFFeatures::DeclTagKfuncs, true, true},
     // Our output is deterministic for every -j: nothing to do.
     {"reproducible_build", nullptr, false},
-    {"distilled_base", nullptr, false},
+    {"distilled_base", &BTFFeatures::DistilledBase, false},
     {"global_var", &BTFFeatures::GlobalVar, false, true},
     {"attributes", &BTFFeatures::Attributes, false, true},
 };
@@ -221,6 +221,12 @@ static StringRef modeName(Mode M) {
     return "dedup";
   case Mode::Roundtrip:
     return "roundtrip";
+  case Mode::Distill:
+    return "distill";
+  case Mode::Relocate:
+    return "relocate";
+  case Mode::Check:
+    return "check";
   }
   llvm_unreachable("unknown mode");
 }
@@ -239,6 +245,10 @@ void btfsplit::printDriverConfig(const DriverConfig &C, raw_ostream &OS) {
     OS << "detached-dir: " << C.DetachedDir << '\n';
   }
   OS << "base: " << C.BaseFile << '\n';
+  if (!C.OldBaseFile.empty())
+    OS << "old-base: " << C.OldBaseFile << '\n';
+  if (!C.DetachedBase.empty())
+    OS << "detached-base: " << C.DetachedBase << '\n';
   OS << "btf-source: " << C.BTFSource << '\n';
   OS << "threads: " << C.Threads << '\n';
   OS << "only-if-changed: " << (C.OnlyIfChanged ? "yes" : "no") << '\n';
@@ -460,9 +470,19 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
 
   unsigned Modes = 0;
   for (const Arg *A :
-       Args.filtered(OPT_dump_btf, OPT_verify, OPT_dedup, OPT_roundtrip)) {
+       Args.filtered(OPT_dump_btf, OPT_verify, OPT_dedup, OPT_roundtrip,
+                     OPT_distill, OPT_relocate, OPT_check)) {
     ++Modes;
     switch (A->getOption().getID()) {
+    case OPT_distill:
+      Config.Action = Mode::Distill;
+      break;
+    case OPT_relocate:
+      Config.Action = Mode::Relocate;
+      break;
+    case OPT_check:
+      Config.Action = Mode::Check;
+      break;
     case OPT_dump_btf:
       Config.Action = Mode::Dump;
       break;
@@ -480,7 +500,8 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
   if (Modes > 1)
     return createStringError(
         errc::invalid_argument,
-        "--dump, --verify, --dedup and --roundtrip are mutually exclusive");
+        "--dump, --verify, --dedup, --roundtrip, --distill, --relocate and "
+        "--check are mutually exclusive");
 
   Config.BaseFile = Args.getLastArgValue(OPT_btf_base).str();
   Config.Detached = Args.getLastArgValue(OPT_detached).str();
@@ -489,9 +510,16 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
       return std::move(E);
   Config.BTFSource = Args.getLastArgValue(OPT_from_btf).str();
   if (!Config.BTFSource.empty() && Config.Action != Mode::Roundtrip &&
-      Config.Action != Mode::Dedup)
+      Config.Action != Mode::Dedup && Config.Action != Mode::Distill)
     return createStringError(errc::invalid_argument,
-                             "--from-btf needs --roundtrip or --dedup");
+                             "--from-btf needs --roundtrip, --dedup or "
+                             "--distill");
+  Config.OldBaseFile = Args.getLastArgValue(OPT_old_btf_base).str();
+  if (!Config.OldBaseFile.empty() && Config.Action != Mode::Relocate &&
+      Config.Action != Mode::Check)
+    return createStringError(errc::invalid_argument,
+                             "--old-btf-base needs --relocate or --check");
+  Config.DetachedBase = Args.getLastArgValue(OPT_detached_base).str();
   Config.DepFile = Args.getLastArgValue(OPT_depfile).str();
   Config.OnlyIfChanged =
       Args.hasFlag(OPT_only_if_changed, OPT_no_only_if_changed, true);
@@ -583,15 +611,49 @@ btfsplit::parseDriverOptions(ArrayRef<const char *> Argv) {
   }
 
   bool Writes = Config.Action == Mode::Encode || Config.Action == Mode::Dedup ||
-                Config.Action == Mode::Roundtrip;
+                Config.Action == Mode::Roundtrip ||
+                Config.Action == Mode::Distill ||
+                Config.Action == Mode::Relocate;
+  bool HasOutput = !Config.Output.empty() || !Config.Detached.empty() ||
+                   !Config.DepFile.empty();
+  if (Config.Action == Mode::Check && HasOutput)
+    return createStringError(errc::invalid_argument,
+                             "--check writes no output file");
   if (!Writes && !Config.DepFile.empty())
     return createStringError(errc::invalid_argument,
                              "--depfile needs an output file: --dump and "
                              "--verify write none");
-  if (!Writes && (!Config.Output.empty() || !Config.Detached.empty() ||
-                  !Config.DepFile.empty()))
+  if (!Writes && HasOutput)
     return createStringError(errc::invalid_argument,
                              "--dump and --verify write no output file");
+  bool NeedsBase = Config.Action == Mode::Distill ||
+                   Config.Action == Mode::Relocate ||
+                   Config.Action == Mode::Check;
+  if (NeedsBase && Config.BaseFile.empty())
+    return createStringError(errc::invalid_argument, "%s needs --btf-base",
+                             Config.Action == Mode::Distill    ? "--distill"
+                             : Config.Action == Mode::Relocate ? "--relocate"
+                                                               : "--check");
+  // Writing a distilled base: .BTF.base beside .BTF, or a second file.
+  bool WritesBase =
+      Config.Action == Mode::Distill ||
+      (Config.Action == Mode::Encode && Config.Features.DistilledBase);
+  if (!Config.DetachedBase.empty() && (!WritesBase || Config.Detached.empty()))
+    return createStringError(errc::invalid_argument,
+                             "--detached-base needs --detached and a "
+                             "distilled base (--distill or "
+                             "--btf-features=distilled_base)");
+  if (WritesBase && Config.Detached == "-" && Config.DetachedBase.empty())
+    return createStringError(errc::invalid_argument,
+                             "a distilled base written to stdout needs "
+                             "--detached-base <file> for the base");
+  if (WritesBase && !Config.Detached.empty() && Config.DetachedBase.empty())
+    Config.DetachedBase = Config.Detached + ".base";
+  if (Config.Action == Mode::Encode && Config.Features.DistilledBase &&
+      Config.BaseFile.empty())
+    return createStringError(errc::invalid_argument,
+                             "BTF feature 'distilled_base' needs --btf-base: "
+                             "only a module's split BTF has a distilled base");
   if (!Config.Detached.empty() && !Config.Output.empty())
     return createStringError(errc::invalid_argument,
                              "--detached and an output ELF file are mutually "

@@ -29,7 +29,16 @@
 
 namespace btfsplit {
 
-enum class Mode { Encode, Dump, Verify, Dedup, Roundtrip };
+enum class Mode {
+  Encode,
+  Dump,
+  Verify,
+  Dedup,
+  Roundtrip,
+  Distill,
+  Relocate,
+  Check
+};
 
 /// The pahole personality reports the version of the level it follows
 /// (--version "v1.30", --numeric_version "130"): kbuild derives its pahole
@@ -46,6 +55,12 @@ struct DriverConfig {
   bool ShowHelp = false;
   bool ShowVersion = false;
 
+  /// --relocate/--check: the base the module's BTF was made against (when
+  /// it has no .BTF.base).
+  std::string OldBaseFile;
+  /// With distilled_base and --detached: where the distilled base goes
+  /// (default: the --detached path plus ".base").
+  std::string DetachedBase;
   /// --roundtrip/--dedup read their BTF from here instead of Input.
   std::string BTFSource;
   /// Write a Make-syntax depfile for the output here.

@@ -21,6 +21,17 @@ def dedup : Flag<["--"], "dedup">,
 def roundtrip : Flag<["--"], "roundtrip">,
   HelpText<"Read the BTF of <input> (or --from-btf) and write it out unchanged (into the ELF file, or to --detached)">;
 
+def distill : Flag<["--"], "distill">,
+  HelpText<"Write the BTF of <input> (split, on --btf-base) with a distilled base: .BTF plus .BTF.base, as --btf-features=distilled_base encodes">;
+def relocate : Flag<["--"], "relocate">,
+  HelpText<"Rewrite the split BTF of module <input> onto the kernel BTF of --btf-base, from its .BTF.base or from --old-btf-base">;
+def check : Flag<["--"], "check">,
+  HelpText<"Tell whether the kernel of --btf-base (/sys/kernel/btf/vmlinux or a vmlinux) accepts the BTF of module <input>, and why not; exit 0 fits, 1 does not fit, 2 cannot tell">;
+defm old_btf_base : Eq<"old-btf-base", "With --relocate or --check: the BTF (vmlinux) the module's BTF was made against, when it has no .BTF.base">,
+  MetaVarName<"<file>">;
+defm detached_base : Eq<"detached-base", "With distilled_base and --detached: write the distilled base to <file> (default: the --detached file plus '.base')">,
+  MetaVarName<"<file>">;
+
 defm btf_base : Eq<"btf-base", "Read <input> as split BTF on top of the BTF of <file>">,
   MetaVarName<"<file>">;
 defm detached : Eq<"detached", "Write raw BTF to <file> ('-' for stdout)">,
@@ -87,4 +98,4 @@ def skip_encoding_btf_decl_tag : Flag<["--"], "skip-encoding-btf-decl-tag">,
 def skip_encoding_btf_type_tag : Flag<["--"], "skip-encoding-btf-type-tag">,
   HelpText<"Do not encode TYPE_TAG (feature 'type_tag' off)">;
 def no_dedup : Flag<["--"], "no-dedup">,
-  HelpText<"Write the encoder's output without deduplication">;
+  HelpText<"Write the encoder's output without deduplication (--relocate: libbpf's relocated BTF as it is, not deduplicated against the new base)">;

@@ -21,9 +21,12 @@
 #include "BTF/BTFWriter.h"
 #include "DWARF2BTF/DWARFToBTF.h"
 #include "Dedup/BTFDedup.h"
+#include "Distill/Check.h"
+#include "Distill/Distill.h"
 #include "DriverOptions.h"
 #include "ELF/BTFSection.h"
 #include "Pipeline/EncodeDedup.h"
+#include "Support/CPUTime.h"
 #include "Support/OutputFile.h"
 #include "llvm/Support/Errc.h"
 #include "llvm/Support/FileSystem.h"
@@ -53,8 +56,15 @@ struct RunStats {
   struct PhaseTime {
     std::string Name;
     double Seconds;
+    /// The process's CPU time (every thread's) during the phase.
+    double CPUSeconds;
   };
   std::vector<PhaseTime> Phases;
+  /// The encoder's parts (with --stats; not in --batch, where the CPU time
+  /// of the process mixes inputs).
+  std::unique_ptr<EncoderCPUTimes> EncoderCPU;
+  /// Whether the process's CPU time is this run's alone (not in --batch).
+  bool ProcessCPU = true;
   uint32_t BaseTypes = 0;
   uint32_t Types = 0;
   uint32_t StringBytes = 0;
@@ -70,10 +80,11 @@ class Phase {
 public:
   Phase(RunStats &S, StringRef Name, StringRef Detail = "")
       : S(S), Name(Name.str()), Trace(Name, Detail),
-        Start(std::chrono::steady_clock::now()) {}
+        Start(std::chrono::steady_clock::now()), StartCPU(processCPUSeconds()) {
+  }
   ~Phase() {
     std::chrono::duration<double> D = std::chrono::steady_clock::now() - Start;
-    S.Phases.push_back({Name, D.count()});
+    S.Phases.push_back({Name, D.count(), processCPUSeconds() - StartCPU});
   }
 
 private:
@@ -81,15 +92,32 @@ private:
   std::string Name;
   TimeTraceScope Trace;
   std::chrono::steady_clock::time_point Start;
+  double StartCPU;
 };
 } // namespace
+
+/// Read standalone BTF for --btf-base or --old-btf-base. Split BTF (a
+/// module's) is refused by name (readBaseBTFFile), not blamed on the input
+/// read on it; \p Deep also checks every reference and name offset.
+static Expected<std::unique_ptr<BTFObject>> readStandaloneBase(StringRef Path,
+                                                               bool Deep) {
+  Expected<std::unique_ptr<BTFObject>> BaseOrErr = readBaseBTFFile(Path);
+  if (!BaseOrErr)
+    return BaseOrErr.takeError();
+  if (Deep)
+    if (Error E = checkStandalone(**BaseOrErr))
+      return createFileError(Path, std::move(E));
+  return BaseOrErr;
+}
 
 static Expected<std::unique_ptr<BTFObject>> readBase(const DriverConfig &C,
                                                      RunStats &S) {
   if (C.BaseFile.empty())
     return nullptr;
   Phase P(S, "Read base", C.BaseFile);
-  return readBaseBTFFile(C.BaseFile);
+  bool Deep = C.Action == Mode::Relocate || C.Action == Mode::Check ||
+              C.Action == Mode::Distill;
+  return readStandaloneBase(C.BaseFile, Deep);
 }
 
 /// Encode mode: the BTF of the DWARF in C.Input, deduplicated unless
@@ -117,10 +145,13 @@ encodeInput(const DriverConfig &C, const BTFObject *Base,
   };
   Opts.Dedup = !C.NoDedup;
   Opts.BaseIndex = BaseIdx;
-  auto OnPhase = [&S](StringRef Name, double Seconds) {
-    S.Phases.push_back({Name.str(), Seconds});
+  auto OnPhase = [&S](StringRef Name, double Seconds, double CPUSeconds) {
+    S.Phases.push_back({Name.str(), Seconds, CPUSeconds});
   };
   Opts.OnPhase = OnPhase;
+  if (C.Stats && S.ProcessCPU && !S.EncoderCPU)
+    S.EncoderCPU = std::make_unique<EncoderCPUTimes>();
+  Opts.Encoder.CPU = S.EncoderCPU.get();
   return encodeAndDedup(std::move(*ObjOrErr), C.Input, Base, Opts);
 }
 
@@ -135,10 +166,15 @@ produceBTF(const DriverConfig &C, const BTFObject *Base, RunStats &S) {
   switch (C.Action) {
   case Mode::Encode:
     return encodeInput(C, Base, /*BaseIdx=*/nullptr, S);
-  case Mode::Roundtrip: {
+  case Mode::Roundtrip:
+  case Mode::Distill: {
     StringRef Source = btfSource(C);
     Phase P(S, "Read BTF", Source);
-    return readBTFFile(Source, Base);
+    Expected<std::unique_ptr<BTFObject>> ObjOrErr = readBTFFile(Source, Base);
+    if (ObjOrErr && C.Action == Mode::Distill)
+      if (Error E = checkReferences(**ObjOrErr))
+        return createFileError(Source, std::move(E));
+    return ObjOrErr;
   }
   case Mode::Dedup: {
     StringRef Source = btfSource(C);
@@ -163,14 +199,24 @@ static StringRef outputPath(const DriverConfig &C) {
   return C.Output.empty() ? StringRef(C.Input) : StringRef(C.Output);
 }
 
+/// Where a distilled base goes with --detached.
+static std::string detachedBasePath(const DriverConfig &C) {
+  return C.DetachedBase.empty() ? C.Detached + ".base" : C.DetachedBase;
+}
+
 /// Write \p O where \p C says, then the depfile. The one place a BTFObject
-/// result leaves the program.
-static Error writeResult(const DriverConfig &C, const BTFObject &O,
-                         RunStats &S) {
-  SmallVector<char, 0> Raw;
+/// result leaves the program. With \p DistBase (\p O's base), the distilled
+/// base goes beside it: `.BTF.base`, or the detached base file. With
+/// \p RemoveBase, the output ELF file loses its `.BTF.base`.
+static Error writeResult(const DriverConfig &C, const BTFObject &O, RunStats &S,
+                         const BTFObject *DistBase = nullptr,
+                         bool RemoveBase = false) {
+  SmallVector<char, 0> Raw, RawBase;
   {
     Phase P(S, "Serialize BTF");
     writeBTF(O, Raw);
+    if (DistBase)
+      writeBTF(*DistBase, RawBase);
   }
   S.BaseTypes = O.isSplit() ? O.startId() : 0;
   S.Types = O.localCount();
@@ -184,6 +230,13 @@ static Error writeResult(const DriverConfig &C, const BTFObject &O,
     Phase P(S, "Write detached BTF", Out);
     OutputOptions Opts;
     Opts.OnlyIfChanged = C.OnlyIfChanged;
+    if (DistBase) {
+      // The base first: a reader that finds the split file finds its base.
+      Expected<OutputStatus> BaseStatus =
+          writeOutputFile(detachedBasePath(C), RawBase, Opts);
+      if (!BaseStatus)
+        return BaseStatus.takeError();
+    }
     StatusOrErr = writeOutputFile(Out, Raw, Opts);
   } else {
     Phase P(S, "Write ELF", Out);
@@ -194,7 +247,10 @@ static Error writeResult(const DriverConfig &C, const BTFObject &O,
     Updates[0].Name = BTFSectionName.str();
     Updates[0].Data = Raw;
     std::unique_ptr<MemoryBuffer> BaseSection;
-    if (!C.BTFBaseSection.empty()) {
+    if (DistBase) {
+      // .BTF, then .BTF.base, as pahole adds them.
+      Updates.push_back({BTFBaseSectionName.str(), RawBase});
+    } else if (!C.BTFBaseSection.empty()) {
       ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
           MemoryBuffer::getFile(C.BTFBaseSection, /*IsText=*/false,
                                 /*RequiresNullTerminator=*/false);
@@ -205,7 +261,7 @@ static Error writeResult(const DriverConfig &C, const BTFObject &O,
       Updates.push_back({BTFBaseSectionName.str(),
                          ArrayRef<char>(BaseSection->getBufferStart(),
                                         BaseSection->getBufferSize())});
-    } else if (C.RemoveBTFBaseSection) {
+    } else if (C.RemoveBTFBaseSection || RemoveBase) {
       Updates.push_back({BTFBaseSectionName.str(), {}, /*Remove=*/true});
     }
     StatusOrErr = writeELFSections(C.Input, Out, Updates, Opts, &S.Writer);
@@ -219,12 +275,236 @@ static Error writeResult(const DriverConfig &C, const BTFObject &O,
   // The output depends on the input, the base and the tool; a file is never
   // listed as a dependency of itself (in place).
   std::vector<std::string> Deps;
-  for (StringRef D : {StringRef(C.Input), StringRef(C.BTFSource),
-                      StringRef(C.BaseFile), StringRef(ToolPath)})
+  for (StringRef D :
+       {StringRef(C.Input), StringRef(C.BTFSource), StringRef(C.BaseFile),
+        StringRef(C.OldBaseFile), StringRef(ToolPath)})
     if (!D.empty() && D != Out)
       Deps.push_back(D.str());
   Phase P(S, "Write depfile", C.DepFile);
   return writeDepFile(C.DepFile, Out, Deps);
+}
+
+/// Whether \p C asks for a distilled base beside the split BTF. pahole
+/// writes one only into an ELF file (its detached output ignores the
+/// feature); this tool's own personality writes it to a file too.
+static bool wantsDistilledBase(const DriverConfig &C) {
+  if (C.Action == Mode::Distill)
+    return true;
+  if (C.Action != Mode::Encode || !C.Features.DistilledBase)
+    return false;
+  return !(C.Pahole && !C.Detached.empty());
+}
+
+/// Write \p O, split BTF on a full base, distilled when \p C asks for it.
+static Error writeMaybeDistilled(const DriverConfig &C, const BTFObject &O,
+                                 RunStats &S) {
+  if (!wantsDistilledBase(C))
+    return writeResult(C, O, S);
+  if (!O.isSplit())
+    return createFileError(
+        C.Input, createStringError(errc::invalid_argument,
+                                   "cannot make a distilled base: this is "
+                                   "not split BTF (give --btf-base)"));
+  Expected<DistilledBTF> DOrErr = [&] {
+    Phase P(S, "Distill base");
+    return distillBase(O);
+  }();
+  if (!DOrErr)
+    return createFileError(C.Input, DOrErr.takeError());
+  return writeResult(C, *DOrErr->Split, S, DOrErr->Base.get());
+}
+
+//===----------------------------------------------------------------------===//
+// --relocate and --check
+//===----------------------------------------------------------------------===//
+
+/// The .BTF and .BTF.base of a module file (ELF), or raw BTF.
+static Expected<ModuleBTF> readModuleBTF(StringRef Path) {
+  ModuleBTF M;
+  M.Path = Path.str();
+  Expected<object::OwningBinary<object::ObjectFile>> ObjOrErr =
+      openELFFile(Path);
+  if (!ObjOrErr) {
+    // Not ELF: raw BTF (a detached module BTF).
+    consumeError(ObjOrErr.takeError());
+    Expected<std::vector<uint8_t>> BytesOrErr = loadBTFBytes(Path);
+    if (!BytesOrErr)
+      return BytesOrErr.takeError();
+    M.BTF = std::move(*BytesOrErr);
+    return std::move(M);
+  }
+  Expected<std::vector<std::pair<std::string, std::vector<uint8_t>>>>
+      SecsOrErr = readSections(Path, {BTFSectionName, BTFBaseSectionName});
+  if (!SecsOrErr)
+    return SecsOrErr.takeError();
+  for (auto &[Name, Data] : *SecsOrErr) {
+    if (Name == BTFSectionName)
+      M.BTF = std::move(Data);
+    else
+      M.Base = std::move(Data);
+  }
+  return std::move(M);
+}
+
+/// Print, as warnings, the referenced types of \p Old whose layout differs
+/// in \p New (the relocated module keeps using the old layouts).
+static void warnChangedTypes(const DriverConfig &C, const BTFObject &Old,
+                             const DistilledBTF &D, const BTFObject &New,
+                             const RelocationReport &R) {
+  for (const RelocatedType &T : R.Types) {
+    if (T.Result != RelocatedType::Matched)
+      continue;
+    for (const std::string &Change :
+         layoutChanges(Old, D.OriginalIds[T.DistId], New, T.BaseId))
+      WithColor::warning(errs(), ToolName)
+          << C.Input << ": changed in " << C.BaseFile << ": " << T.Desc << ": "
+          << Change << '\n';
+  }
+}
+
+static Error relocationError(const DriverConfig &C, Error E,
+                             const RelocationReport &R) {
+  std::string Msg = "cannot relocate its BTF onto " + C.BaseFile;
+  for (const RelocatedType &T : R.Types) {
+    switch (T.Result) {
+    case RelocatedType::Matched:
+      continue;
+    case RelocatedType::Vanished:
+      Msg += "\n  vanished: " + T.Desc + ": not in the new base";
+      break;
+    case RelocatedType::Resized:
+      Msg += "\n  changed: " + T.Desc + ": embedded in a module type, but " +
+             T.Detail;
+      break;
+    case RelocatedType::Ambiguous:
+      Msg += "\n  ambiguous: " + T.Desc + ": " + T.Detail;
+      break;
+    }
+  }
+  if (R.Types.empty() || R.ok())
+    Msg += ": " + toString(std::move(E));
+  else
+    consumeError(std::move(E));
+  return createFileError(C.Input,
+                         createStringError(errc::invalid_argument, Msg));
+}
+
+/// --relocate: the module's split BTF onto the base of --btf-base.
+static Error runRelocate(const DriverConfig &C, const BTFObject &NewBase,
+                         RunStats &S) {
+  Expected<ModuleBTF> MOrErr = readModuleBTF(C.Input);
+  if (!MOrErr)
+    return MOrErr.takeError();
+  ModuleBTF &M = *MOrErr;
+  auto Fail = [&](const Twine &Msg) {
+    return createFileError(
+        C.Input, createStringError(errc::invalid_argument, Msg.str()));
+  };
+  if (!M.BTF)
+    return Fail("no .BTF section: nothing to relocate");
+  if (C.Detached.empty())
+    if (Error E = checkBTFSectionTarget(C.Input))
+      return E;
+
+  std::unique_ptr<BTFObject> Old, Dist, Split;
+  std::optional<DistilledBTF> D;
+  uint32_t OwnTypes = 0;
+  if (M.Base) {
+    // As the kernel does: .BTF.base is standalone BTF, .BTF is split on it.
+    Expected<std::unique_ptr<BTFObject>> DistOrErr = readRawBTFAsIs(*M.Base);
+    if (!DistOrErr)
+      return Fail("its .BTF.base is corrupt: " +
+                  toString(DistOrErr.takeError()));
+    if (Error E = checkStandalone(**DistOrErr))
+      return Fail("its .BTF.base is corrupt: " + toString(std::move(E)));
+    Dist = std::move(*DistOrErr);
+    Expected<std::unique_ptr<BTFObject>> SplitOrErr =
+        readRawBTF(*M.BTF, Dist.get());
+    if (!SplitOrErr)
+      return Fail("its .BTF is corrupt: " + toString(SplitOrErr.takeError()));
+    Split = std::move(*SplitOrErr);
+  } else {
+    if (C.OldBaseFile.empty())
+      return Fail("it has no .BTF.base (distilled base): name the BTF it was "
+                  "made against with --old-btf-base");
+    Expected<std::unique_ptr<BTFObject>> OldOrErr =
+        readStandaloneBase(C.OldBaseFile, /*Deep=*/true);
+    if (!OldOrErr)
+      return OldOrErr.takeError();
+    Old = std::move(*OldOrErr);
+    Expected<std::unique_ptr<BTFObject>> SplitOrErr =
+        readRawBTF(*M.BTF, Old.get());
+    if (!SplitOrErr)
+      return Fail("its .BTF is corrupt: " + toString(SplitOrErr.takeError()));
+    OwnTypes = (*SplitOrErr)->localCount();
+    Expected<DistilledBTF> DOrErr = distillBase(**SplitOrErr);
+    if (!DOrErr)
+      return Fail("its .BTF does not fit " + C.OldBaseFile + ": " +
+                  toString(DOrErr.takeError()));
+    D = std::move(*DOrErr);
+  }
+  const BTFObject &ToRelocate = D ? *D->Split : *Split;
+  RelocationReport R;
+  Expected<std::unique_ptr<BTFObject>> RelOrErr = [&] {
+    Phase P(S, "Relocate", C.Input);
+    return relocateBTF(ToRelocate, NewBase, &R);
+  }();
+  if (!RelOrErr)
+    return relocationError(C, RelOrErr.takeError(), R);
+  if (D)
+    warnChangedTypes(C, *Old, *D, NewBase, R);
+  BTFObject &Rel = **RelOrErr;
+  if (!C.NoDedup && D) {
+    // The types distillation moved from the old base into the module
+    // (pointers, typedefs, ...) become the new base's identical ones; the
+    // module's own types stay exactly as they were built.
+    Phase P(S, "Merge into base", C.Input);
+    Expected<unsigned> KeptOrErr =
+        mergeMovedTypes(Rel, NewBase.typeCount() + OwnTypes);
+    if (!KeptOrErr)
+      return createFileError(C.Input, KeptOrErr.takeError());
+  } else if (!C.NoDedup) {
+    // From .BTF.base the module's own types cannot be told from the ones
+    // distillation moved: deduplicate against the new base, as encoding
+    // against it does.
+    Phase P(S, "Dedup", C.Input);
+    if (Error E = dedupBTF(Rel))
+      return createFileError(C.Input, std::move(E));
+  }
+  return writeResult(C, Rel, S, nullptr, /*RemoveBase=*/true);
+}
+
+/// --check: print the diagnosis; exit status 0 fits, 1 does not, 2 cannot
+/// tell (errors included).
+static int runCheck(const DriverConfig &C) {
+  auto CannotTell = [&](Error E) {
+    logAllUnhandledErrors(std::move(E), WithColor::error(errs(), ToolName));
+    return int(Verdict::CannotTell);
+  };
+  Expected<std::unique_ptr<BTFObject>> KOrErr =
+      readStandaloneBase(C.BaseFile, /*Deep=*/true);
+  if (!KOrErr)
+    return CannotTell(KOrErr.takeError());
+  std::unique_ptr<BTFObject> Old;
+  if (!C.OldBaseFile.empty()) {
+    Expected<std::unique_ptr<BTFObject>> OldOrErr =
+        readStandaloneBase(C.OldBaseFile, /*Deep=*/true);
+    if (!OldOrErr)
+      return CannotTell(OldOrErr.takeError());
+    Old = std::move(*OldOrErr);
+  }
+  Expected<ModuleBTF> MOrErr = readModuleBTF(C.Input);
+  if (!MOrErr)
+    return CannotTell(MOrErr.takeError());
+  CheckInput In;
+  In.Module = &*MOrErr;
+  In.Kernel = KOrErr->get();
+  In.KernelPath = C.BaseFile;
+  In.OldBase = Old.get();
+  In.OldBasePath = C.OldBaseFile;
+  Verdict V = checkModule(In, outs());
+  outs().flush();
+  return int(V);
 }
 
 static Error run(const DriverConfig &C, RunStats &S) {
@@ -261,8 +541,21 @@ static Error run(const DriverConfig &C, RunStats &S) {
     Expected<std::unique_ptr<BTFObject>> ResultOrErr = produceBTF(C, Base, S);
     if (!ResultOrErr)
       return ResultOrErr.takeError();
-    return writeResult(C, **ResultOrErr, S);
+    return writeMaybeDistilled(C, **ResultOrErr, S);
   }
+  case Mode::Distill: {
+    if (C.Detached.empty())
+      if (Error E = checkBTFSectionTarget(C.Input))
+        return E;
+    Expected<std::unique_ptr<BTFObject>> ResultOrErr = produceBTF(C, Base, S);
+    if (!ResultOrErr)
+      return ResultOrErr.takeError();
+    return writeMaybeDistilled(C, **ResultOrErr, S);
+  }
+  case Mode::Relocate:
+    return runRelocate(C, *Base, S);
+  case Mode::Check:
+    llvm_unreachable("--check runs in runCheck()");
   }
   llvm_unreachable("unknown mode");
 }
@@ -285,7 +578,7 @@ static Error runBatchInput(const DriverConfig &C, const BTFObject *Base,
       encodeInput(C, Base, BaseIdx, S);
   if (!ResultOrErr)
     return ResultOrErr.takeError();
-  return writeResult(C, **ResultOrErr, S);
+  return writeMaybeDistilled(C, **ResultOrErr, S);
 }
 
 /// --batch: read the base once, then encode C.Threads inputs at a time, each
@@ -338,6 +631,7 @@ static int runBatch(const DriverConfig &C) {
     DriverConfig &IC = Results[I].Config;
     IC = C;
     IC.Batch = false;
+    Results[I].Stats.ProcessCPU = false;
     IC.Inputs.clear();
     IC.Input = C.Inputs[I];
     IC.Threads = 1;
@@ -379,9 +673,39 @@ static int runBatch(const DriverConfig &C) {
 static void printStats(const DriverConfig &C, const RunStats &S, double Total) {
   raw_ostream &OS = errs();
   OS << ToolName << ": statistics for '" << C.Input << "'\n";
-  for (const RunStats::PhaseTime &P : S.Phases)
-    OS << formatv("  {0,-28} {1,10:f4} s\n", P.Name, P.Seconds);
-  OS << formatv("  {0,-28} {1,10:f4} s\n", "Total", Total);
+  // In --batch the process's CPU time mixes the inputs run at once.
+  bool CPU = S.ProcessCPU;
+  auto Line = [&](StringRef Name, double Seconds, double CPUSeconds) {
+    OS << formatv("  {0,-28} {1,10:f4} s", Name, Seconds);
+    if (CPU)
+      OS << formatv("  cpu {0,8:f4} s", CPUSeconds);
+    OS << '\n';
+  };
+  for (const RunStats::PhaseTime &P : S.Phases) {
+    Line(P.Name, P.Seconds, P.CPUSeconds);
+    if (P.Name != "Encode" || !CPU || !S.EncoderCPU)
+      continue;
+    // The encoder's parts, CPU time summed over the threads that ran them.
+    const EncoderCPUTimes &E = *S.EncoderCPU;
+    std::pair<const char *, const CPUCounter *> Parts[] = {
+        {"read ELF symbols", &E.Symbols},
+        {"open DWARF", &E.OpenDWARF},
+        {"function table, kfuncs", &E.Functions},
+        {"scan abbreviations", &E.Abbrevs},
+        {"batch contexts", &E.Contexts},
+        {"convert units", &E.Convert},
+        {"merge units", &E.Merge},
+        {"chunk dedup passes", &E.ChunkPass},
+        {"chunk appends", &E.ChunkAppend},
+        {"finish merge", &E.Finish}};
+    for (auto &[Name, Counter] : Parts)
+      OS << formatv("    {0,-26} {1,10} {2,-1}  cpu {3,8:f4} s\n", Name, "", "",
+                    Counter->seconds());
+  }
+  OS << formatv("  {0,-28} {1,10:f4} s", "Total", Total);
+  if (CPU)
+    OS << formatv("  cpu {0,8:f4} s", processCPUSeconds());
+  OS << '\n';
   if (S.Status) {
     OS << formatv("  base types: {0}, new types: {1}, string bytes: {2}, "
                   "raw BTF bytes: {3}\n",
@@ -439,6 +763,9 @@ int main(int Argc, char **Argv) {
     printDriverConfig(C, outs());
     return 0;
   }
+
+  if (C.Action == Mode::Check)
+    return runCheck(C);
 
   if (C.Batch) {
     // Parallel over inputs only: each input is encoded single-threaded.

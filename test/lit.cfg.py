@@ -31,6 +31,17 @@ config.substitutions.append(("%inputs", os.path.join(config.test_source_root,
 # `lit -Dkbuild=1`.
 if lit_config.params.get("kbuild"):
     config.available_features.add("kbuild")
+# test/distill/kbuild-distill.test: Debian 13's 6.12 headers need its gcc-14;
+# -Dkbuild_chroot=DIR (a Debian 13 root) [-Dkbuild_debs=DIR (the headers and
+# kbuild .debs)] runs the build there (utils/kbuild-distill-test.sh --chroot).
+kbuild_distill_args = ""
+if lit_config.params.get("kbuild_chroot"):
+    kbuild_distill_args += " --chroot " + os.path.abspath(
+        lit_config.params["kbuild_chroot"])
+if lit_config.params.get("kbuild_debs"):
+    kbuild_distill_args += " --debs " + os.path.abspath(
+        lit_config.params["kbuild_debs"])
+config.substitutions.append(("%kbuild_distill_args", kbuild_distill_args))
 
 # A real clang-built kernel, built and booted (utils/clang-kernel.sh), takes
 # 10-25 minutes the first time: only with `lit -Dclang_kernel=CACHE_DIR` (the
@@ -99,3 +110,18 @@ if shutil.which("cmake") and shutil.which("ninja"):
 if shutil.which("cmake") and shutil.which("make"):
     config.available_features.add("cmake-make")
 config.substitutions.append(("%btfsplit_obj", config.btfsplit_obj_root))
+
+# The distilled-base and relocation corpus checks (test/distill/corpus-*.test)
+# are opt-in: `lit -Dcorpus612=DIR -Dpahole130=PATH` (above) and
+# `lit -Dcorpus=DIR -Dcorpus_old=DIR` (two Debian 6.1 ABIs, e.g. ABI=6.1.0-53
+# of shared/corpus/fetch-kernel.sh). Their substitutions (%sixtwelve_corpus,
+# %old_corpus) must not start with %corpus, which lit substitutes first.
+if "corpus612" in config.available_features:
+    config.substitutions.append(("%sixtwelve_corpus", os.path.abspath(corpus612)))
+corpus_old = lit_config.params.get("corpus_old")
+if corpus_old and os.path.exists(os.path.join(corpus_old, "vmlinux")):
+    config.available_features.add("corpus-old")
+    config.substitutions.append(("%old_corpus", os.path.abspath(corpus_old)))
+# utils/check-relocate.sh reads BTFCMP.
+if os.path.exists(btfcmp):
+    config.environment["BTFCMP"] = os.path.abspath(btfcmp)

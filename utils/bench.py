@@ -31,7 +31,7 @@ llvm-btf-split-pahole with those flags (1.24 rules: the table says so).
 --corpus may then be omitted.
 
 Usage: bench.py [--corpus DIR] [--corpus612 DIR --pahole130 PATH]
-                [--tool PATH] [--runs N] [--modules N]
+                [--tool PATH] [--runs N] [--modules N] [--module-stride N]
                 [--only NAME,...] [--markdown FILE]
 """
 
@@ -162,6 +162,9 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--modules", type=int, default=0,
                     help="use only the first N modules (sorted); 0 = all")
+    ap.add_argument("--module-stride", type=int, default=1,
+                    help="use every Nth module of the sorted list (a sample "
+                    "spread over the whole corpus)")
     ap.add_argument("--only", default="",
                     help="comma-separated measurement names to run")
     ap.add_argument("--pahole-compat", default="1.24",
@@ -210,6 +213,8 @@ def run_suite(args, tool_path, suite):
     moddir = os.path.join(corpus, "pristine", "modules")
     modules = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(moddir)
                      for f in fs if f.endswith(".ko"))
+    if args.module_stride > 1:
+        modules = modules[::args.module_stride]
     if args.modules:
         modules = modules[:args.modules]
     only = set(filter(None, args.only.split(",")))

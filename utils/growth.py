@@ -9,8 +9,17 @@ peak RSS. Modules are split against the vmlinux base as kbuild does;
 vmlinux is encoded to a detached file. Writes a Markdown table and an SVG
 plot (log-log: CPU seconds and peak RSS against .debug_info bytes).
 
+With --batch-corpus DIR (a fetch-kernel-6.12.sh corpus, e.g. the amd64
+flavour's) it also runs `--batch -j2` on the first N of that corpus's
+modules spread evenly over its sorted list, for each N of --batch-points
+(0: all), and adds a third panel: the batch's peak RSS and CPU time against
+the number of modules (bounded memory: the base is read once, each worker
+holds one module at a time). The batch runs at the 1.30 level with kbuild
+6.12's features when the tool has --pahole-compat.
+
 Usage: growth.py --corpus DIR [--tool PATH] [--pahole PATH] [--modules N]
                  [--runs N] [--markdown FILE] [--svg FILE]
+                 [--batch-corpus DIR [--batch-points N,N,...]]
 """
 
 import argparse
@@ -23,7 +32,7 @@ import sys
 import tempfile
 
 # The same command runner and pahole flags as the benchmark (utils/bench.py).
-from bench import PAHOLE_FLAGS, run
+from bench import PAHOLE_FLAGS, PAHOLE_FLAGS_612, run
 
 
 def debug_info_size(path):
@@ -39,14 +48,61 @@ def debug_info_size(path):
     return 0
 
 
-def svg_plot(points, path):
-    """points: list of (size, tool, cpu, rss). Two log-log panels."""
+def batch_panel(parts, ox, W, H, M, scale):
+    """Third panel: --batch -j2 peak RSS (MB, left axis, blue) and CPU
+    seconds (right axis, grey) against the number of modules, linear."""
+    nmax = max(n for n, _, _, _ in scale)
+    rmax = max(r for _, _, _, r in scale) * 1.25
+    cmax = max(c for _, _, c, _ in scale) * 1.25
+
+    def X(n):
+        return ox + M + n / nmax * (W - 2 * M)
+
+    def Y(v, vmax):
+        return H - M + 20 - v / vmax * (H - 2 * M)
+
+    parts.append('<text x="%d" y="16" font-weight="bold">--batch -j2, amd64 '
+                 'flavour: memory stays flat</text>' % (ox + M))
+    parts.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" '
+                 'stroke="#888"/>' % (ox + M, M - 10, W - 2 * M, H - 2 * M + 30))
+    for n, _, _, _ in scale:
+        parts.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (
+            X(n), H - M + 36, n))
+    for frac in (0, 0.5, 1):
+        parts.append('<text x="%d" y="%.1f" text-anchor="end" fill="#1f77b4">'
+                     '%.0f</text>' % (ox + M - 4, Y(rmax * frac / 1.25, rmax) + 4,
+                                      rmax * frac / 1.25))
+        parts.append('<text x="%d" y="%.1f" fill="#555">%.0f</text>' % (
+            ox + W - M + 4, Y(cmax * frac / 1.25, cmax) + 4, cmax * frac / 1.25))
+    parts.append('<text x="%d" y="%d" text-anchor="middle">modules in the '
+                 'batch</text>' % (ox + W / 2, H + 24))
+    parts.append('<text x="%d" y="%d" transform="rotate(-90 %d %d)" '
+                 'text-anchor="middle" fill="#1f77b4">peak RSS, MB</text>' % (
+                     ox + 12, H / 2, ox + 12, H / 2))
+    parts.append('<text x="%d" y="%d" transform="rotate(90 %d %d)" '
+                 'text-anchor="middle" fill="#555">CPU s (user+sys)</text>' % (
+                     ox + W - 8, H / 2, ox + W - 8, H / 2))
+    for key, idx, vmax, color in (("rss", 3, rmax, "#1f77b4"),
+                                  ("cpu", 2, cmax, "#555")):
+        pts = " ".join("%.1f,%.1f" % (X(e[0]), Y(e[idx], vmax)) for e in scale)
+        parts.append('<polyline points="%s" fill="none" stroke="%s"%s/>' % (
+            pts, color, ' stroke-dasharray="4 3"' if key == "cpu" else ""))
+        for e in scale:
+            parts.append('<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>' % (
+                X(e[0]), Y(e[idx], vmax), color))
+
+
+def svg_plot(points, path, scale=None):
+    """points: list of (size, tool, cpu, rss). Two log-log panels, and the
+    --batch panel when scale (list of (modules, wall, cpu, rss MB)) is
+    given."""
     W, H, M = 420, 300, 50
     colors = {"pahole 1.24": "#d62728", "llvm-btf-split": "#1f77b4"}
     xs = [p[0] for p in points if p[0] > 0]
     lx0, lx1 = math.log10(min(xs)), math.log10(max(xs))
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
-             'font-family="sans-serif" font-size="11">' % (2 * W, H + 30)]
+             'font-family="sans-serif" font-size="11">' % (
+                 (3 if scale else 2) * W, H + 30)]
 
     def panel(ox, idx, title, unit):
         ys = [p[idx] for p in points if p[idx] > 0]
@@ -89,6 +145,8 @@ def svg_plot(points, path):
 
     panel(0, 2, "CPU time (user+sys), one process", "seconds")
     panel(W, 3, "peak RSS, one process", "MB")
+    if scale:
+        batch_panel(parts, 2 * W, W, H, M, scale)
     y = 30
     for tool, c in colors.items():
         parts.append('<circle cx="%d" cy="%d" r="4" fill="%s"/><text x="%d" '
@@ -114,6 +172,9 @@ def main():
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--markdown")
     ap.add_argument("--svg")
+    ap.add_argument("--batch-corpus")
+    ap.add_argument("--batch-points", default="500,1000,2000,0",
+                    help="module counts for --batch-corpus; 0 = all")
     args = ap.parse_args()
 
     corpus = os.path.abspath(args.corpus)
@@ -180,8 +241,45 @@ def main():
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write("\n".join(lines) + "\n")
+    scale = batch_scale(args, tool) if args.batch_corpus else None
+    if scale:
+        lines += ["", "| modules | `--batch -j2` wall s | CPU s | peak RSS MB "
+                  "| CPU ms per module |", "|---|---|---|---|---|"]
+        for n, w, c, r in scale:
+            lines.append("| %d | %.2f | %.2f | %.1f | %.1f |" % (
+                n, w, c, r, c / n * 1000))
+        print("\n".join(lines[-len(scale) - 2:]))
+        if args.markdown:
+            with open(args.markdown, "w") as f:
+                f.write("\n".join(lines) + "\n")
     if args.svg:
-        svg_plot(points, args.svg)
+        svg_plot(points, args.svg, scale)
+
+
+def batch_scale(args, tool):
+    """--batch -j2 on N modules of --batch-corpus, spread evenly over the
+    sorted list, for each N of --batch-points: (N, wall, CPU, peak RSS MB)."""
+    corpus = os.path.abspath(args.batch_corpus)
+    base = os.path.join(corpus, "vmlinux")
+    moddir = os.path.join(corpus, "pristine", "modules")
+    mods = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(moddir)
+                  for f in fs if f.endswith(".ko"))
+    help_text = subprocess.run(tool + ["--help"], capture_output=True,
+                               text=True).stdout
+    extra = ["--btf-features=" + PAHOLE_FLAGS_612[0].split("=", 1)[1]]
+    if "--pahole-compat" in help_text:
+        extra.append("--pahole-compat=1.30")
+    out = []
+    for n in (int(x) for x in args.batch_points.split(",")):
+        n = n if 0 < n < len(mods) else len(mods)
+        pick = [mods[i * len(mods) // n] for i in range(n)]
+        work = tempfile.mkdtemp(prefix="btf-batch-")
+        w, c, kb = run(tool + ["-j2", "--btf-base", base, "--detached-dir",
+                              work, "--batch"] + extra + pick)
+        shutil.rmtree(work, ignore_errors=True)
+        out.append((n, w, c, kb / 1024.0))
+        print("  batch of %d modules done" % n, file=sys.stderr)
+    return out
 
 
 if __name__ == "__main__":

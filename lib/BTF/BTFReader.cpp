@@ -53,11 +53,19 @@ Expected<BTFHeader> btfsplit::readBTFHeader(ArrayRef<uint8_t> Data) {
   return H;
 }
 
-/// readRawBTF(); \p AsBase: the data is to be a base (--btf-base), which
-/// changes what split data is told.
+namespace {
+/// What readRaw() does with split BTF given without its base.
+enum class SplitAlone {
+  Refuse,       ///< "split BTF: give --btf-base"
+  RefuseAsBase, ///< the data is to be a base (--btf-base)
+  Keep,         ///< read it as its bytes stand (readRawBTFAsIs)
+};
+} // namespace
+
+/// readRawBTF(); \p Alone: what split data read without \p Base is told.
 static Expected<std::unique_ptr<BTFObject>>
 readRaw(ArrayRef<uint8_t> Data, const BTFObject *Base,
-        std::unique_ptr<MemoryBuffer> Backing, bool AsBase) {
+        std::unique_ptr<MemoryBuffer> Backing, SplitAlone Alone) {
   Expected<BTFHeader> HOrErr = readBTFHeader(Data);
   if (!HOrErr)
     return HOrErr.takeError();
@@ -79,8 +87,9 @@ readRaw(ArrayRef<uint8_t> Data, const BTFObject *Base,
   // Base BTF's strings start with the empty string (the kernel and libbpf
   // refuse others); split BTF's continue its base's, without one. Read
   // without its base, split BTF's names and type IDs would all be wrong.
-  if (!Base && (H.StrLen ? Data[H.HdrLen + H.StrOff] != 0 : H.TypeLen != 0)) {
-    if (AsBase)
+  if (!Base && Alone != SplitAlone::Keep &&
+      (H.StrLen ? Data[H.HdrLen + H.StrOff] != 0 : H.TypeLen != 0)) {
+    if (Alone == SplitAlone::RefuseAsBase)
       return makeError("split BTF cannot be a base: --btf-base needs base "
                        "BTF, such as vmlinux's");
     return makeError("split BTF: give --btf-base (its strings and type IDs "
@@ -156,7 +165,12 @@ readRaw(ArrayRef<uint8_t> Data, const BTFObject *Base,
 Expected<std::unique_ptr<BTFObject>>
 btfsplit::readRawBTF(ArrayRef<uint8_t> Data, const BTFObject *Base,
                      std::unique_ptr<MemoryBuffer> Backing) {
-  return readRaw(Data, Base, std::move(Backing), /*AsBase=*/false);
+  return readRaw(Data, Base, std::move(Backing), SplitAlone::Refuse);
+}
+
+Expected<std::unique_ptr<BTFObject>>
+btfsplit::readRawBTFAsIs(ArrayRef<uint8_t> Data) {
+  return readRaw(Data, nullptr, nullptr, SplitAlone::Keep);
 }
 
 /// The BTF bytes in \p Buf, in place: its .BTF section when it is an ELF
@@ -220,7 +234,7 @@ Expected<std::vector<uint8_t>> btfsplit::loadBTFBytes(StringRef Path) {
 }
 
 static Expected<std::unique_ptr<BTFObject>>
-readFile(StringRef Path, const BTFObject *Base, bool AsBase) {
+readFile(StringRef Path, const BTFObject *Base, SplitAlone Alone) {
   // Parse straight from the mapped file: no intermediate copy of the bytes.
   ErrorOr<std::unique_ptr<MemoryBuffer>> BufOrErr =
       MemoryBuffer::getFileOrSTDIN(Path, /*IsText=*/false,
@@ -232,7 +246,7 @@ readFile(StringRef Path, const BTFObject *Base, bool AsBase) {
   if (!BytesOrErr)
     return createFileError(Path, BytesOrErr.takeError());
   Expected<std::unique_ptr<BTFObject>> ObjOrErr =
-      readRaw(*BytesOrErr, Base, std::move(*BufOrErr), AsBase);
+      readRaw(*BytesOrErr, Base, std::move(*BufOrErr), Alone);
   if (!ObjOrErr)
     return createFileError(Path, ObjOrErr.takeError());
   return ObjOrErr;
@@ -240,9 +254,9 @@ readFile(StringRef Path, const BTFObject *Base, bool AsBase) {
 
 Expected<std::unique_ptr<BTFObject>>
 btfsplit::readBTFFile(StringRef Path, const BTFObject *Base) {
-  return readFile(Path, Base, /*AsBase=*/false);
+  return readFile(Path, Base, SplitAlone::Refuse);
 }
 
 Expected<std::unique_ptr<BTFObject>> btfsplit::readBaseBTFFile(StringRef Path) {
-  return readFile(Path, nullptr, /*AsBase=*/true);
+  return readFile(Path, nullptr, SplitAlone::RefuseAsBase);
 }

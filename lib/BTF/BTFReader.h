@@ -49,6 +49,12 @@ llvm::Expected<std::unique_ptr<BTFObject>>
 readRawBTF(llvm::ArrayRef<uint8_t> Data, const BTFObject *Base = nullptr,
            std::unique_ptr<llvm::MemoryBuffer> Backing = nullptr);
 
+/// Parse raw BTF without a base, split or not, as its bytes stand: a split
+/// BTF's type IDs and name offsets are then its local ones, which name
+/// nothing. For what looks only at those numbers (the --check diagnosis).
+llvm::Expected<std::unique_ptr<BTFObject>>
+readRawBTFAsIs(llvm::ArrayRef<uint8_t> Data);
+
 /// The BTF bytes of the file in \p Buf: its `.BTF` section if it is an ELF
 /// file, all of it otherwise (for the validator, which reports a bad magic
 /// as the kernel does).

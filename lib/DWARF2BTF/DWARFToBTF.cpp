@@ -97,11 +97,19 @@ private:
     CU.getAbbreviations();
   }
   void convert(const EncodeContext &EC, DWARFUnit *CU, CUResult &R);
+  /// The counter of one part in Opts.CPU (--stats), or null.
+  CPUCounter *cpu(CPUCounter EncoderCPUTimes::*Part) const {
+    return Opts.CPU ? &(Opts.CPU->*Part) : nullptr;
+  }
 
   // Chunks (see EncoderOptions::ChunkPass).
   struct Chunk {
     std::unique_ptr<BTFObject> Obj;
     Error Err = Error::success();
+    /// From pahole 1.30: the function states of the chunk's units, and the
+    /// old -> new IDs of its pass.
+    std::vector<PendingFuncState> Pending;
+    std::vector<uint32_t> Remap;
   };
   void openChunk(size_t Index, size_t InfoBytes);
   /// Run the pass of chunk \p Index (with \p Pass) on the pool, then append
@@ -128,6 +136,10 @@ private:
   size_t NumUnits = 0;
   StringRef InfoData;
   std::optional<PageReleaser> Release;
+  /// vmlinux: the sections units read from besides .debug_info (location
+  /// and range lists, from the 1.30 level's parameter locations on), whose
+  /// pages are dropped after each batch as .debug_info's are.
+  std::vector<PageReleaser> SideReleases;
   bool CrossUnitRefs = false;
   std::optional<DefaultThreadPool> Pool;
   /// A context keeps the abbreviation sets it parsed in one table that two
@@ -276,6 +288,7 @@ Error Encoder::extractAllUnits() {
   if (!CrossUnitRefs)
     return Error::success();
   auto Extract = [&](DWARFUnit *CU) {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Convert));
     parseAbbrevs(*CU);
     if (Error E = checkUnitBounds(*CU, FileName))
       return onDiag(std::move(E));
@@ -307,10 +320,9 @@ void Encoder::createOutput() {
   if (Modern)
     M->setModern(&*States, &*Syms);
 
-  // From 1.30 functions are saved with type IDs of the whole output, which
-  // a chunk's deduplication would renumber: no chunks.
-  Chunked =
-      Opts.ChunkPass && !Base && !Modern && NumUnits > Batch * ChunkBatches;
+  // From 1.30 functions are saved with IDs and strings of the chunk, and
+  // translated when it is appended (appendChunk).
+  Chunked = Opts.ChunkPass && !Base && NumUnits > Batch * ChunkBatches;
   if (Chunked) {
     size_t PerChunk = Batch * ChunkBatches;
     Chunks.resize((NumUnits + PerChunk - 1) / PerChunk);
@@ -337,10 +349,14 @@ void Encoder::prepareSlices() {
       if (!Contents)
         consumeError(Contents.takeError());
       SliceSections.reset();
+      SideReleases.clear();
       return;
     }
     (*SliceSections)[Name->drop_front()] = MemoryBuffer::getMemBuffer(
         *Contents, *Name, /*RequiresNullTerminator=*/false);
+    if (*Name == ".debug_loclists" || *Name == ".debug_loc" ||
+        *Name == ".debug_rnglists" || *Name == ".debug_ranges")
+      SideReleases.emplace_back(*Contents);
   }
 }
 
@@ -351,6 +367,7 @@ Error Encoder::makeNextContext(size_t Begin) {
   // context owns.
   if (!SliceSections || Begin >= NumUnits)
     return Error::success();
+  CPUScope CPU(cpu(&EncoderCPUTimes::Contexts));
   size_t End = std::min(NumUnits, Begin + Batch);
   uint64_t InfoBase = DICtx->getUnitAtIndex(Begin)->getOffset();
   uint64_t InfoEnd = DICtx->getUnitAtIndex(End - 1)->getNextUnitOffset();
@@ -368,6 +385,7 @@ Error Encoder::makeNextContext(size_t Begin) {
 }
 
 void Encoder::convert(const EncodeContext &EC, DWARFUnit *CU, CUResult &R) {
+  CPUScope CPU(cpu(&EncoderCPUTimes::Convert));
   parseAbbrevs(*CU);
   if (!CrossUnitRefs)
     if (Error E = checkUnitBounds(*CU, FileName, EC.InfoBase)) {
@@ -392,7 +410,7 @@ void Encoder::openChunk(size_t Index, size_t InfoBytes) {
   // address space, touched as used).
   Obj->words().reserve(InfoBytes / 4 + 1024);
   Obj->typeOffsets().reserve(InfoBytes / 16 + 256);
-  M->startChunk(*Obj);
+  M->startChunk(*Obj, Modern ? &Chunks[Index].Pending : nullptr);
   Chunks[Index].Obj = std::move(Obj);
   OpenChunkIndex = Index;
 }
@@ -403,13 +421,24 @@ void Encoder::closeChunk(size_t Index, bool Pass) {
   // conversion of later units.
   auto Run = [this, Index, Pass]() {
     Chunk &C = Chunks[Index];
-    C.Err = Pass ? Opts.ChunkPass(*C.Obj) : Error::success();
+    {
+      CPUScope CPU(cpu(&EncoderCPUTimes::ChunkPass));
+      C.Err = Pass ? Opts.ChunkPass(*C.Obj, Modern ? &C.Remap : nullptr)
+                   : Error::success();
+    }
     ChunkOrder->markReady(Index, [this](size_t K) -> Error {
+      CPUScope CPU(cpu(&EncoderCPUTimes::ChunkAppend));
       Chunk &Done = Chunks[K];
       Error E = std::move(Done.Err);
-      if (!E)
+      if (!E && Modern) {
+        ChunkFuncStates Funcs{Done.Remap, Done.Pending, *States};
+        appendChunk(*Out, *Done.Obj, &Funcs);
+      } else if (!E) {
         appendChunk(*Out, *Done.Obj);
+      }
       Done.Obj.reset();
+      Done.Remap = {};
+      Done.Pending = {};
       return E;
     });
   };
@@ -445,6 +474,7 @@ Error Encoder::convertBatch(size_t Begin) {
     First = Begin;
   } else if (!CrossUnitRefs && (!Syms->IsRelocatable || Relocated) &&
              Begin != 0) {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Contexts));
     DICtx.reset();
     DICtx = makeContext();
     if (DICtx->getNumCompileUnits() != NumUnits)
@@ -485,6 +515,7 @@ Error Encoder::convertBatch(size_t Begin) {
   auto ConvertAndMerge = [&](size_t I) {
     convert(EC, Ctx->getUnitAtIndex(I - First), Results[I - Begin]);
     MergeOrder.markReady(I - Begin, [&](size_t K) -> Error {
+      CPUScope CPU(cpu(&EncoderCPUTimes::Merge));
       CUResult &R = Results[K];
       Error E = std::move(R.Err);
       if (!E && !R.Skipped && R.Types) {
@@ -497,6 +528,7 @@ Error Encoder::convertBatch(size_t Begin) {
   // The last batch's context and pages go once this batch's units are
   // queued; the next batch's context is made while they convert.
   auto FreeLast = [&]() {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Contexts));
     DoneCtx.reset();
     Release->release(ReadBase, ReadEnd - ReadBase);
     ReadBase = ReadEnd = 0;
@@ -520,6 +552,9 @@ Error Encoder::convertBatch(size_t Begin) {
   if (SliceSections) {
     ReadBase = InfoBase;
     ReadEnd = DICtx->getUnitAtIndex(End - 1)->getNextUnitOffset();
+    // No unit reads them until the next batch starts.
+    for (PageReleaser &R : SideReleases)
+      R.release();
   } else if (!CrossUnitRefs && !Syms->IsRelocatable) {
     Release->release();
   }
@@ -554,13 +589,25 @@ Error Encoder::finishChunks() {
 }
 
 Expected<std::unique_ptr<BTFObject>> Encoder::run() {
-  if (Error E = readSymbols())
-    return E;
-  if (Error E = openDWARF())
-    return E;
-  if (Error E = readFunctionTable())
-    return E;
-  scanAbbreviations();
+  {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Symbols));
+    if (Error E = readSymbols())
+      return E;
+  }
+  {
+    CPUScope CPU(cpu(&EncoderCPUTimes::OpenDWARF));
+    if (Error E = openDWARF())
+      return E;
+  }
+  {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Functions));
+    if (Error E = readFunctionTable())
+      return E;
+  }
+  {
+    CPUScope CPU(cpu(&EncoderCPUTimes::Abbrevs));
+    scanAbbreviations();
+  }
   if (Opts.Threads != 1)
     Pool.emplace(hardware_concurrency(Opts.Threads));
   if (Error E = extractAllUnits())
@@ -574,6 +621,7 @@ Expected<std::unique_ptr<BTFObject>> Encoder::run() {
       return E;
   if (Error E = finishChunks())
     return E;
+  CPUScope CPU(cpu(&EncoderCPUTimes::Finish));
   if (Error E = M->finish(*Out))
     return createFileError(FileName, std::move(E));
   return std::move(Out);

@@ -22,6 +22,7 @@
 #define LLVM_BTF_SPLIT_LIB_DWARF2BTF_DWARFTOBTF_H
 
 #include "BTF/BTFObject.h"
+#include "Support/CPUTime.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Error.h"
 #include <functional>
@@ -75,6 +76,24 @@ struct BTFFeatures {
   /// attributes (1.30): the pointers an arena kfunc returns or takes first
   /// or second (KF_ARENA_*) get a TYPE_TAG "address_space(1)" (kflag 1).
   bool Attributes = false;
+  /// distilled_base: not the encoder's; the driver distills the split BTF
+  /// it made (lib/Distill) and writes `.BTF.base` beside `.BTF`.
+  bool DistilledBase = false;
+};
+
+/// CPU time of the parts of encodeBTF (EncoderOptions::CPU), in the order
+/// they first run.
+struct EncoderCPUTimes {
+  CPUCounter Symbols;     ///< ELF symbols read and indexed
+  CPUCounter OpenDWARF;   ///< relocation (modules), unit headers
+  CPUCounter Functions;   ///< ELF function table, kfunc sets (1.30 levels)
+  CPUCounter Abbrevs;     ///< the scan for cross-unit references
+  CPUCounter Contexts;    ///< per-batch contexts made, old ones freed
+  CPUCounter Convert;     ///< units converted (bounds checks included)
+  CPUCounter Merge;       ///< units merged in order
+  CPUCounter ChunkPass;   ///< chunk deduplication passes
+  CPUCounter ChunkAppend; ///< passed chunks appended in order
+  CPUCounter Finish;      ///< the merger's last step
 };
 
 struct EncoderOptions {
@@ -94,7 +113,13 @@ struct EncoderOptions {
   /// (Pipeline/EncodeDedup.h), whose final deduplication follows and sees
   /// deduplicated chunks and the last one as it is; the pass keeps every
   /// VAR, in order.
-  std::function<llvm::Error(BTFObject &)> ChunkPass;
+  /// With a \p Remap vector (from pahole 1.30: function states hold IDs of
+  /// the chunk), the pass fills it with the chunk's old -> new type IDs.
+  std::function<llvm::Error(BTFObject &, std::vector<uint32_t> *Remap)>
+      ChunkPass;
+  /// When set, the CPU time of each part of the encoding, summed over the
+  /// threads that ran it (--stats).
+  EncoderCPUTimes *CPU = nullptr;
   /// Where warnings go (what pahole skips with a message); may be empty.
   std::function<void(const std::string &)> Warn;
 };

@@ -134,9 +134,9 @@ static Expected<uint32_t> tagArenaPointer(BTFObject &Out, uint32_t PtrId,
                              "arena kfunc '%s': type %u is not a pointer",
                              Func.str().c_str(), PtrId);
   uint32_t Pointee = Out.type(PtrId)->Type;
-  uint32_t Tag = Out.addType({Out.addString("address_space(1)"),
-                              makeInfo(BTF::BTF_KIND_TYPE_TAG, 0, true),
-                              Pointee});
+  uint32_t Tag =
+      Out.addType({Out.addString("address_space(1)"),
+                   makeInfo(BTF::BTF_KIND_TYPE_TAG, 0, true), Pointee});
   return Out.addRef(BTF::BTF_KIND_PTR, "", Tag);
 }
 

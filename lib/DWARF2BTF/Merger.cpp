@@ -102,7 +102,11 @@ Error Merger::merge(CUResult &R) {
         S.Params.push_back({C.ProtoWords[K], C.ProtoWords[K + 1]});
       for (const DeclTagInfo &T : C.Tags)
         S.Annots.push_back({Out.addString(L.str(T.ValueOff)), T.Component});
-      States->save(std::move(S), C.PrefixMatched, Name);
+      if (Pending)
+        Pending->push_back({std::move(S), C.PrefixMatched,
+                            C.PrefixMatched ? Name.str() : std::string()});
+      else
+        States->save(std::move(S), C.PrefixMatched, Name);
       continue;
     }
     if (!Generated.insert(Name).second)
@@ -199,9 +203,16 @@ Error Merger::finish(BTFObject &Out) {
   return Error::success();
 }
 
-void btfsplit::appendChunk(BTFObject &Out, const BTFObject &Chunk) {
+void btfsplit::appendChunk(BTFObject &Out, const BTFObject &Chunk,
+                           const ChunkFuncStates *Funcs) {
   uint32_t Base = Out.typeCount() - 1;
   StrXlat Xlat(Chunk, Out);
+  if (Funcs)
+    for (uint32_t Off = Chunk.startStrOff() + 1; Off < Chunk.strEnd();) {
+      StringRef S = Chunk.str(Off);
+      Xlat(Off);
+      Off += S.size() + 1;
+    }
   std::vector<uint32_t> W;
   for (uint32_t Id = Chunk.startId(); Id < Chunk.typeCount(); ++Id) {
     ArrayRef<uint32_t> Src = Chunk.typeWords(Id);
@@ -215,6 +226,27 @@ void btfsplit::appendChunk(BTFObject &Out, const BTFObject &Chunk) {
                    });
     Out.addType(W);
   }
+  if (!Funcs)
+    return;
+  auto MapType = [&](uint32_t &Id) {
+    if (!Id)
+      return;
+    if (!Funcs->Remap.empty())
+      Id = Funcs->Remap[Id];
+    Id += Base;
+  };
+  for (PendingFuncState &P : Funcs->Pending) {
+    FuncState &S = P.S;
+    MapType(S.RetType);
+    for (FuncState::Param &Pa : S.Params) {
+      Pa.NameOff = Xlat(Pa.NameOff);
+      MapType(Pa.Type);
+    }
+    for (FuncState::Annot &A : S.Annots)
+      A.ValueOff = Xlat(A.ValueOff);
+    Funcs->States.save(std::move(S), P.PrefixMatched, P.DwarfName);
+  }
+  Funcs->Pending.clear();
 }
 
 //===----------------------------------------------------------------------===//

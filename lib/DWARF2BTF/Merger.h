@@ -50,6 +50,16 @@ private:
   std::vector<uint32_t> Map;
 };
 
+/// A function state saved while units go to a chunk (from pahole 1.30): its
+/// type IDs and strings are the chunk's until the chunk is appended to the
+/// output, which translates them and saves it in FunctionStates.
+struct PendingFuncState {
+  FuncState S;
+  bool PrefixMatched = false;
+  /// The DWARF name, kept when PrefixMatched (FunctionStates::save).
+  std::string DwarfName;
+};
+
 /// Appends unit results, in unit order, to the current target: the output
 /// itself, or the chunk being built (see EncoderOptions::ChunkPass).
 class Merger {
@@ -63,11 +73,15 @@ public:
     Syms = Sy;
   }
 
-  /// Send the following units to \p Chunk, an empty base BTFObject.
-  void startChunk(BTFObject &Chunk) {
+  /// Send the following units to \p Chunk, an empty base BTFObject; with
+  /// function states (setModern), they are saved in \p Pending, with the
+  /// chunk's IDs and strings, for appendChunk.
+  void startChunk(BTFObject &Chunk,
+                  std::vector<PendingFuncState> *Pending = nullptr) {
     Cur = &Chunk;
     CurIndexId = 0;
     DebugStrIds.clear();
+    this->Pending = Pending;
   }
   llvm::Error merge(CUResult &R);
   /// The offset in the current target of the string at \p Off in \p Sec
@@ -81,6 +95,7 @@ public:
 private:
   BTFObject *Cur;
   FunctionStates *States = nullptr;
+  std::vector<PendingFuncState> *Pending = nullptr;
   const ELFSymbols *Syms = nullptr;
   /// The array index type: found (an 'int' of a unit, or the
   /// '__ARRAY_SIZE_TYPE__' added after a unit), its words and name, and its
@@ -99,8 +114,22 @@ private:
   std::vector<SecInfo> Percpu;
 };
 
-/// Append the types of base BTF \p Chunk to \p Out.
-void appendChunk(BTFObject &Out, const BTFObject &Chunk);
+/// The function states of a chunk (from pahole 1.30), for appendChunk.
+struct ChunkFuncStates {
+  /// Old -> new type IDs of the chunk's deduplication (empty: not
+  /// deduplicated).
+  llvm::ArrayRef<uint32_t> Remap;
+  std::vector<PendingFuncState> &Pending;
+  FunctionStates &States;
+};
+
+/// Append the types of base BTF \p Chunk to \p Out. With \p Funcs, every
+/// string of the chunk first, in the chunk's order (the output keeps the
+/// strings of types deduplication dropped, in the order they were added,
+/// as the unchunked encoding does), then the types; the pending function
+/// states are translated to the output's IDs and strings and saved.
+void appendChunk(BTFObject &Out, const BTFObject &Chunk,
+                 const ChunkFuncStates *Funcs = nullptr);
 
 } // namespace btfsplit
 

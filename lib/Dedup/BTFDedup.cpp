@@ -1151,6 +1151,11 @@ Error Deduplicator::passRemap() {
                        "representative",
                        Id, Bad);
   }
+  if (Opts.Remap) {
+    Opts.Remap->resize(TypeCnt);
+    for (uint32_t Id = 0; Id < TypeCnt; ++Id)
+      (*Opts.Remap)[Id] = HypotMap[resolve(Id)];
+  }
   return Error::success();
 }
 
@@ -1216,8 +1221,10 @@ static Error runDedup(BTFObject &O, const DedupOptions &Opts,
                       const DedupBaseIndex::Data *BaseData) {
   Deduplicator D(O, Opts, BaseData);
   std::optional<Error> Result;
-  llvm::thread T(std::optional<unsigned>(DedupStackSize),
-                 [&] { Result.emplace(D.run()); });
+  llvm::thread T(std::optional<unsigned>(DedupStackSize), [&] {
+    CPUScope CPU(Opts.CPU);
+    Result.emplace(D.run());
+  });
   T.join();
   return std::move(*Result);
 }

@@ -20,8 +20,10 @@
 #define LLVM_BTF_SPLIT_LIB_DEDUP_BTFDEDUP_H
 
 #include "BTF/BTFObject.h"
+#include "Support/CPUTime.h"
 #include "llvm/Support/Error.h"
 #include <memory>
+#include <vector>
 
 namespace btfsplit {
 
@@ -32,10 +34,17 @@ struct DedupOptions {
   /// `strs_deduped` flag), whose strings are already unique; an encoder that
   /// builds through BTFObject::addString() may clear it to keep that order.
   bool DedupStrings = true;
+  /// When set, the CPU time of the deduplication (which runs on a thread of
+  /// its own) is added to it (--stats).
+  CPUCounter *CPU = nullptr;
   /// Also take two pointers to the same type as identical when one
   /// canonical type meets both (libbpf c8a28812, 2025-04: in the libbpf
   /// pahole 1.31 embeds, not in 1.30's).
   bool IdenticalPtrs = false;
+  /// When set, filled with the new ID of every type ID of the input
+  /// (indexed by the old ID; void and base IDs map to themselves), for
+  /// callers that hold type IDs outside the object.
+  std::vector<uint32_t> *Remap = nullptr;
 };
 
 /// What deduplicating split BTF needs from its base, computed once and then

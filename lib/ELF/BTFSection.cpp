@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ELF/BTFSection.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/BinaryFormat/Magic.h"
 #include "llvm/ObjCopy/ConfigManager.h"
@@ -200,4 +201,25 @@ Expected<OutputStatus> btfsplit::writeBTFSection(StringRef In, StringRef Out,
   U.Name = BTFSectionName.str();
   U.Data = RawBTF;
   return writeELFSections(In, Out, U, Opts, Info);
+}
+
+Expected<std::vector<std::pair<std::string, std::vector<uint8_t>>>>
+btfsplit::readSections(StringRef Path, ArrayRef<StringRef> Names) {
+  Expected<OwningBinary<ObjectFile>> ObjOrErr = openELFFile(Path);
+  if (!ObjOrErr)
+    return ObjOrErr.takeError();
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> Out;
+  for (const SectionRef &Sec : ObjOrErr->getBinary()->sections()) {
+    Expected<StringRef> NameOrErr = Sec.getName();
+    if (!NameOrErr)
+      return createFileError(Path, NameOrErr.takeError());
+    if (!is_contained(Names, *NameOrErr))
+      continue;
+    Expected<StringRef> DataOrErr = Sec.getContents();
+    if (!DataOrErr)
+      return createFileError(Path, DataOrErr.takeError());
+    Out.emplace_back(NameOrErr->str(), std::vector<uint8_t>(DataOrErr->begin(),
+                                                            DataOrErr->end()));
+  }
+  return std::move(Out);
 }

@@ -36,6 +36,9 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Error.h"
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace btfsplit {
 
@@ -70,6 +73,11 @@ struct ELFWriteInfo {
 /// input (not ELF, an allocated .BTF), so a caller can fail before doing the
 /// expensive work. Errors name the file.
 llvm::Error checkBTFSectionTarget(llvm::StringRef Path);
+
+/// Name and contents of every section of ELF file \p Path whose name is in
+/// \p Names (absent ones are left out). Errors name the file.
+llvm::Expected<std::vector<std::pair<std::string, std::vector<uint8_t>>>>
+readSections(llvm::StringRef Path, llvm::ArrayRef<llvm::StringRef> Names);
 
 /// Open \p Path as an ELF object file; "not an ELF file" errors name it.
 llvm::Expected<llvm::object::OwningBinary<llvm::object::ObjectFile>>

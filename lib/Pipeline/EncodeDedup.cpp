@@ -6,6 +6,7 @@
 
 #include "Pipeline/EncodeDedup.h"
 #include "Dedup/BTFDedup.h"
+#include "Support/CPUTime.h"
 #include "Support/MemoryPolicy.h"
 #include "llvm/Support/TimeProfiler.h"
 #include <chrono>
@@ -19,11 +20,12 @@ class PhaseScope {
 public:
   PhaseScope(const EncodeDedupOptions &Opts, StringRef Name, StringRef File)
       : Opts(Opts), Name(Name), Trace(Name, File),
-        Start(std::chrono::steady_clock::now()) {}
+        Start(std::chrono::steady_clock::now()),
+        StartCPU(Opts.OnPhase ? processCPUSeconds() : 0) {}
   ~PhaseScope() {
     std::chrono::duration<double> D = std::chrono::steady_clock::now() - Start;
     if (Opts.OnPhase)
-      Opts.OnPhase(Name, D.count());
+      Opts.OnPhase(Name, D.count(), processCPUSeconds() - StartCPU);
   }
 
 private:
@@ -31,6 +33,7 @@ private:
   StringRef Name;
   TimeTraceScope Trace;
   std::chrono::steady_clock::time_point Start;
+  double StartCPU;
 };
 } // namespace
 
@@ -44,9 +47,11 @@ btfsplit::encodeAndDedup(object::OwningBinary<object::ObjectFile> File,
   // chunks skip the string pass (the final deduplication drops the strings
   // only dropped types used).
   if (Opts.Dedup && !Base)
-    EO.ChunkPass = [](BTFObject &O) {
+    EO.ChunkPass = [CPU = EO.CPU](BTFObject &O, std::vector<uint32_t> *Remap) {
       DedupOptions DO;
       DO.DedupStrings = false;
+      DO.CPU = CPU ? &CPU->ChunkPass : nullptr;
+      DO.Remap = Remap;
       return dedupBTF(O, DO);
     };
   if (!Base)

@@ -36,9 +36,10 @@ struct EncodeDedupOptions {
   /// Split BTF: an index of the base built once (DedupBaseIndex::create) and
   /// shared by many inputs; null: built for this input.
   const DedupBaseIndex *BaseIndex = nullptr;
-  /// Told the name ("Encode", "Dedup") and duration in seconds of each phase
-  /// as it ends (the driver's --stats); may be empty.
-  llvm::function_ref<void(llvm::StringRef, double)> OnPhase;
+  /// Told the name ("Encode", "Dedup"), the duration in seconds and the
+  /// process's CPU time in seconds (every thread's) of each phase as it ends
+  /// (the driver's --stats); may be empty.
+  llvm::function_ref<void(llvm::StringRef, double, double)> OnPhase;
 };
 
 /// The deduplicated BTF of the DWARF of \p File, split on \p Base if given

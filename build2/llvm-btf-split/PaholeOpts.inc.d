@@ -1,1 +1,0 @@
-PaholeOpts.inc: /usr/lib/llvm-22/include/llvm/Option/OptParser.td

@@ -1,5 +1,0 @@
-out.o: \
-  rel.o \
-  mod.btf \
-  base.o \
-  /work/wt/writer/build2/bin/llvm-btf-split

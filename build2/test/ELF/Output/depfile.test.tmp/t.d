@@ -1,4 +1,0 @@
-t.btf: \
-  mod.o \
-  base.o \
-  /work/wt/writer/build2/bin/llvm-btf-split

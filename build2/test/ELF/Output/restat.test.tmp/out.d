@@ -1,4 +1,0 @@
-out.o: \
-  rel.o \
-  base.btf \
-  /work/wt/writer/build2/bin/llvm-btf-split
