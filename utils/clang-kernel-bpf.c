@@ -6,8 +6,9 @@
 // the booted kernel. It uses the kernel's BTF as BPF users do: fentry/fexit
 // on a kernel function (vfs_read) and fentry on a module function
 // (binfmt_misc's load_misc_binary, tried for every exec), kernel structs read
-// through CO-RE relocations, a kfunc (bpf_task_from_pid) and a per-CPU
-// variable as a typed ksym (runqueues). Results go to one array map.
+// through CO-RE relocations and a kfunc (bpf_task_from_pid). Results go to
+// one array map. (A per-CPU variable as a typed ksym, e.g. runqueues, would
+// need CONFIG_KALLSYMS_ALL: the verifier looks its address up in kallsyms.)
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -21,8 +22,6 @@ struct clang_kernel_stats {
   __u64 misc_calls;
   __u32 reader_tgid;
   __u32 init_pid;
-  __s32 rq_cpu;
-  __u32 rq_nr_running;
   char reader_comm[16];
   char last_file[32];
   char last_exec[32];
@@ -38,7 +37,6 @@ struct {
 
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
-extern const struct rq runqueues __ksym;
 
 static struct clang_kernel_stats *stats(void) {
   __u32 zero = 0;
@@ -52,7 +50,6 @@ int BPF_PROG(on_vfs_read, struct file *file, char *buf, size_t count,
   struct task_struct *task = bpf_get_current_task_btf();
   const unsigned char *name;
   struct dentry *dentry;
-  struct rq *rq;
 
   if (!s)
     return 0;
@@ -64,10 +61,6 @@ int BPF_PROG(on_vfs_read, struct file *file, char *buf, size_t count,
   // A BTF-typed pointer: task->tgid is a direct, relocated load.
   s->reader_tgid = task->tgid;
   bpf_get_current_comm(s->reader_comm, sizeof(s->reader_comm));
-  // A per-CPU variable through its BTF VAR.
-  rq = bpf_this_cpu_ptr(&runqueues);
-  s->rq_cpu = rq->cpu;
-  s->rq_nr_running = rq->nr_running;
   return 0;
 }
 

@@ -117,7 +117,7 @@ build_with() {
     kind="the tree's last build, made with the same PAHOLE"
     t0=$(date +%s)
   elif [ -f "$KOUT/vmlinux" ]; then
-    kind="BTF-only rebuild (vmlinux and modules relinked)"
+    kind="rebuild (vmlinux and modules relinked, changed objects recompiled)"
     rm -f "$KOUT/vmlinux" "$KOUT/arch/x86/boot/bzImage"
     find "$KOUT" -name '*.ko' -delete
   else
@@ -149,7 +149,9 @@ build_with() {
   done < <(find "$KOUT" -name '*.ko' | sort)
   rm -f "$RES/$name/scratch"
   grep -m1 'PAHOLE_VERSION=' "$KOUT/.config" >"$RES/$name/pahole-version"
-  note "$name: $kind$([ "$t1" = "$t0" ] || echo " in $((t1 - t0)) s"); PAHOLE $("$pahole" --version) ($(cat "$RES/$name/pahole-version")); vmlinux .BTF $(wc -c <"$RES/$name/btf/vmlinux.btf") bytes, $n modules"
+  local ncc=0
+  [ -f "$RES/build-$name.log" ] && ncc=$(grep -c '^  CC ' "$RES/build-$name.log" || true)
+  note "$name: $kind$([ "$t1" = "$t0" ] || echo " in $((t1 - t0)) s, $ncc files compiled"); PAHOLE $("$pahole" --version) ($(cat "$RES/$name/pahole-version")); vmlinux .BTF $(wc -c <"$RES/$name/btf/vmlinux.btf") bytes, $n modules"
 }
 
 step_compare() {
