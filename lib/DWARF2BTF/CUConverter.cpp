@@ -593,20 +593,27 @@ Error CUConverter::visitFunction(const DWARFDie &D) {
   // resolves it (cu__resolve_func_ret_types_optimized).
   if (Error E = makeProto(D, typeOf(typeHolder(D)), Varargs, W))
     return E;
-  if (F.DeclTag) {
-    SmallVector<StringRef, 4> Values;
-    collectAnnotations(D, "btf_decl_tag", Values);
-    for (StringRef V : Values)
-      C.Tags.push_back({str(V), -1});
-    for (size_t K = 0; K < Params.size(); ++K) {
-      Values.clear();
-      collectAnnotations(Params[K], "btf_decl_tag", Values);
-      for (StringRef V : Values)
-        C.Tags.push_back({str(V), int32_t(K)});
-    }
-  }
+  if (F.DeclTag)
+    collectFuncDeclTags(D, Params, C.Tags);
   R.Funcs.push_back(std::move(C));
   return Error::success();
+}
+
+/// The btf_decl_tag annotations of function \p D (component -1) and of its
+/// parameters \p Params (component = parameter index).
+void CUConverter::collectFuncDeclTags(const DWARFDie &D,
+                                      ArrayRef<DWARFDie> Params,
+                                      std::vector<DeclTagInfo> &Tags) {
+  SmallVector<StringRef, 4> Values;
+  collectAnnotations(D, "btf_decl_tag", Values);
+  for (StringRef V : Values)
+    Tags.push_back({str(V), -1});
+  for (size_t K = 0; K < Params.size(); ++K) {
+    Values.clear();
+    collectAnnotations(Params[K], "btf_decl_tag", Values);
+    for (StringRef V : Values)
+      Tags.push_back({str(V), int32_t(K)});
+  }
 }
 
 /// The address in DW_AT_location when it starts with DW_OP_addr/addrx, and

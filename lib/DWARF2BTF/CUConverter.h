@@ -255,6 +255,9 @@ private:
                    int32_t Component);
   void collectAnnotations(const llvm::DWARFDie &D, llvm::StringRef Kind,
                           llvm::SmallVectorImpl<llvm::StringRef> &Out);
+  void collectFuncDeclTags(const llvm::DWARFDie &D,
+                           llvm::ArrayRef<llvm::DWARFDie> Params,
+                           std::vector<DeclTagInfo> &Tags);
   llvm::Error visitFunction(const llvm::DWARFDie &D);
   llvm::Error visitVariable(const llvm::DWARFDie &D);
   // From pahole 1.30 (CUConverterModern.cpp).

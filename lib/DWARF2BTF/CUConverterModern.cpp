@@ -100,18 +100,8 @@ Error CUConverter::visitFunctionSaved(const DWARFDie &D) {
       typeHolder(D).getAttributeValueAsReferencedDie(dwarf::DW_AT_type);
   if (Error E = makeProto(D, typeId(Ret), Varargs, W))
     return E;
-  if (F.DeclTag) {
-    SmallVector<StringRef, 4> Values;
-    collectAnnotations(D, "btf_decl_tag", Values);
-    for (StringRef V : Values)
-      C.Tags.push_back({str(V), -1});
-    for (size_t K = 0; K < Params.size(); ++K) {
-      Values.clear();
-      collectAnnotations(Params[K], "btf_decl_tag", Values);
-      for (StringRef V : Values)
-        C.Tags.push_back({str(V), int32_t(K)});
-    }
-  }
+  if (F.DeclTag)
+    collectFuncDeclTags(D, Params, C.Tags);
   R.Funcs.push_back(std::move(C));
   return Error::success();
 }
