@@ -152,7 +152,7 @@ void CUConverter::readAttrs(const DWARFDie &D, Attrs &Out) {
 
 void CUConverter::collectAnnotations(const DWARFDie &D, StringRef Kind,
                                      SmallVectorImpl<StringRef> &Out) {
-  if (!D.hasChildren())
+  if (!D.hasChildren() || !mayHaveAnnotations(D))
     return;
   for (DWARFDie C : D.children()) {
     if (C.getTag() != dwarf::DW_TAG_LLVM_annotation || ownName(C) != Kind)
@@ -185,6 +185,12 @@ void CUConverter::prepareUnitTables() {
   constexpr uint64_t MaxTableUnit = 64 << 20;
   uint64_t Size = U.getNextUnitOffset() - U.getOffset();
   NumDIEs = U.getNumDIEs();
+  UnitHasAnnotations = true;
+  if (const DWARFAbbreviationDeclarationSet *Abbrevs = U.getAbbreviations())
+    UnitHasAnnotations =
+        any_of(*Abbrevs, [](const DWARFAbbreviationDeclaration &A) {
+          return A.getTag() == dwarf::DW_TAG_LLVM_annotation;
+        });
   if (Size > MaxTableUnit || EC.Syms.IsRelocatable)
     return;
   if (++T.Gen == 0) {
@@ -755,28 +761,14 @@ Error CUConverter::run() {
                 dwarf::TagString(CUDie.getTag()).empty()
                     ? formatv("tag {0:x}", unsigned(CUDie.getTag())).str()
                     : dwarf::TagString(CUDie.getTag()).str()));
-  // Depth-first over the whole unit: types may sit inside functions and
+  // Over the whole unit in DIE order: types may sit inside functions and
   // lexical blocks; functions and variables count only at the top level.
-  // Every DIE is visited once; more visits than the unit has DIEs means a
-  // malformed tree whose sibling chain loops (hostile input).
   prepareUnitTables();
   if (modern())
-    if (Error E = numberTypes(CUDie))
+    if (Error E = numberTypes())
       return E;
-  size_t Visits = 0, MaxVisits = NumDIEs;
-  SmallVector<DWARFDie, 64> Stack;
-  for (DWARFDie C : CUDie.children()) {
-    if (Stack.size() > MaxVisits)
-      return dieError(CUDie, "malformed DIE tree: a DIE is reached twice");
-    Stack.push_back(C);
-  }
-  std::reverse(Stack.begin(), Stack.end());
-  while (!Stack.empty()) {
-    DWARFDie D = Stack.pop_back_val();
-    if (++Visits > MaxVisits)
-      return dieError(D, "malformed DIE tree: a DIE is reached twice");
+  auto Visit = [&](const DWARFDie &D, bool TopLevel) -> Error {
     dwarf::Tag T = D.getTag();
-    bool TopLevel = D.getParent() == CUDie;
     if (isTypeTag(T)) {
       uint32_t Id = typeId(D);
       if (T == dwarf::DW_TAG_base_type && !R.IntId && ownName(D) == "int")
@@ -788,18 +780,10 @@ Error CUConverter::run() {
       if (Error E = visitVariable(D))
         return E;
     }
-    if (Error E = drain())
-      return E;
-    if (D.hasChildren() && T != dwarf::DW_TAG_enumeration_type) {
-      size_t Mark = Stack.size();
-      for (DWARFDie C : D.children()) {
-        if (Stack.size() > MaxVisits)
-          return dieError(D, "malformed DIE tree: a DIE is reached twice");
-        Stack.push_back(C);
-      }
-      std::reverse(Stack.begin() + Mark, Stack.end());
-    }
-  }
+    return drain();
+  };
+  if (Error E = walkUnitDIEs(U, Visit, [](const DWARFDie &) {}))
+    return E;
   if (Error E = drain())
     return E;
   if (modern())

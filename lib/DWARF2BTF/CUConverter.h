@@ -262,7 +262,7 @@ private:
   llvm::Error visitVariable(const llvm::DWARFDie &D);
   // From pahole 1.30 (CUConverterModern.cpp).
   bool modern() const { return EC.Opts.Level != PaholeLevel::V1_24; }
-  llvm::Error numberTypes(const llvm::DWARFDie &CUDie);
+  llvm::Error numberTypes();
   void numberTaggedPointer(const llvm::DWARFDie &D);
   void addTypeDeclTagsModern(const llvm::DWARFDie &D, uint32_t Id);
   /// From 1.30: pointer type ID -> the ID of the last TYPE_TAG of its chain,
@@ -392,6 +392,12 @@ private:
   UnitTables &T = threadTables();
   bool UnitTablesReady = false;
   uint32_t NumDIEs = 0;
+  /// The unit's abbreviations include DW_TAG_LLVM_annotation: without one,
+  /// none of its DIEs has a btf_type_tag or btf_decl_tag to collect.
+  bool UnitHasAnnotations = true;
+  bool mayHaveAnnotations(const llvm::DWARFDie &D) const {
+    return UnitHasAnnotations || D.getDwarfUnit() != &U;
+  }
   /// IDs of DIEs of other units (DW_FORM_ref_addr) or of a unit too large
   /// for the tables.
   llvm::DenseMap<uint64_t, uint32_t> ForeignIds;

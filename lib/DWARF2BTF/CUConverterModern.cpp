@@ -253,7 +253,7 @@ void CUConverter::numberTaggedPointer(const DWARFDie &D) {
 /// a struct's children in DIE order, a member's annotations with its index,
 /// the struct's own with -1.
 void CUConverter::addTypeDeclTagsModern(const DWARFDie &D, uint32_t Id) {
-  if (!F.DeclTag)
+  if (!F.DeclTag || !mayHaveAnnotations(D))
     return;
   SmallVector<StringRef, 4> Values;
   auto Add = [&](const DWARFDie &Owner, int32_t Component) {
@@ -289,54 +289,30 @@ void CUConverter::addTypeDeclTagsModern(const DWARFDie &D, uint32_t Id) {
 /// struct's children, the struct itself after). Every type DIE is numbered
 /// here, before anything is emitted, so that references to later DIEs get
 /// their final IDs.
-Error CUConverter::numberTypes(const DWARFDie &CUDie) {
-  struct Frame {
-    DWARFDie D;
-    bool Post; // the children are done: number a struct now
+Error CUConverter::numberTypes() {
+  auto IsComposite = [](dwarf::Tag T) {
+    return T == dwarf::DW_TAG_structure_type || T == dwarf::DW_TAG_union_type ||
+           T == dwarf::DW_TAG_class_type;
   };
-  size_t Visits = 0, MaxVisits = 2 * size_t(NumDIEs) + 2;
-  SmallVector<Frame, 64> Stack;
-  // A sibling chain that loops (hostile input) is cut at the unit's DIE
-  // count; run() then reports it.
-  auto PushChildren = [&](const DWARFDie &D) {
-    size_t Mark = Stack.size();
-    for (DWARFDie C : D.children()) {
-      if (Stack.size() > MaxVisits)
-        return false;
-      Stack.push_back({C, false});
-    }
-    std::reverse(Stack.begin() + Mark, Stack.end());
-    return true;
-  };
-  if (!PushChildren(CUDie))
-    return Error::success();
-  while (!Stack.empty()) {
-    Frame Fr = Stack.pop_back_val();
-    if (++Visits > MaxVisits)
-      return dieError(Fr.D, "malformed DIE tree: a DIE is reached twice");
-    dwarf::Tag T = Fr.D.getTag();
-    bool Composite = T == dwarf::DW_TAG_structure_type ||
-                     T == dwarf::DW_TAG_union_type ||
-                     T == dwarf::DW_TAG_class_type;
-    if (Fr.Post) {
-      typeId(Fr.D);
-      continue;
-    }
-    if (Composite) {
-      Stack.push_back({Fr.D, true});
-      if (Fr.D.hasChildren() && !PushChildren(Fr.D))
-        return Error::success();
-      continue;
+  auto Visit = [&](const DWARFDie &D, bool) {
+    dwarf::Tag T = D.getTag();
+    if (IsComposite(T)) {
+      if (!D.hasChildren())
+        typeId(D);
+      return Error::success();
     }
     // _Atomic and unspecified types take no ID of their own.
     if (T == dwarf::DW_TAG_pointer_type)
-      numberTaggedPointer(Fr.D);
+      numberTaggedPointer(D);
     if (isTypeTag(T) && T != dwarf::DW_TAG_atomic_type &&
         T != dwarf::DW_TAG_unspecified_type)
-      typeId(Fr.D);
-    if (Fr.D.hasChildren() && T != dwarf::DW_TAG_enumeration_type)
-      if (!PushChildren(Fr.D))
-        return Error::success();
-  }
-  return Error::success();
+      typeId(D);
+    return Error::success();
+  };
+  // A struct or union after the types nested in it.
+  auto Leave = [&](const DWARFDie &D) {
+    if (IsComposite(D.getTag()))
+      typeId(D);
+  };
+  return walkUnitDIEs(U, Visit, Leave);
 }

@@ -17,10 +17,14 @@
 #ifndef LLVM_BTF_SPLIT_LIB_DWARF2BTF_DIEUTILS_H
 #define LLVM_BTF_SPLIT_LIB_DWARF2BTF_DIEUTILS_H
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/BinaryFormat/Dwarf.h"
+#include "llvm/DebugInfo/DWARF/DWARFDebugInfoEntry.h"
 #include "llvm/DebugInfo/DWARF/DWARFDie.h"
 #include "llvm/DebugInfo/DWARF/DWARFFormValue.h"
+#include "llvm/DebugInfo/DWARF/DWARFUnit.h"
+#include "llvm/Support/Error.h"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -85,6 +89,53 @@ llvm::DWARFDie typeHolder(const llvm::DWARFDie &D);
 
 /// Whether DIEs with tag \p T are types that become BTF types.
 bool isTypeTag(llvm::dwarf::Tag T);
+
+/// Walks the DIEs under \p U's unit DIE in DIE order, which is the order of
+/// a depth-first walk over children() (each DIE before its children, those
+/// in sibling order), without the children of enumeration types. Calls
+/// \p Visit(DIE, TopLevel) for each DIE (TopLevel: a child of the unit DIE)
+/// and \p Leave(DIE) for each DIE with children once they end, innermost
+/// first. A linear scan of the unit's DIE array: children that never end
+/// (hostile input) end with the unit, and no DIE is visited twice. Stops at
+/// the first error \p Visit returns.
+template <typename VisitFn, typename LeaveFn>
+llvm::Error walkUnitDIEs(llvm::DWARFUnit &U, VisitFn Visit, LeaveFn Leave) {
+  llvm::SmallVector<uint32_t, 32> Open; // DIEs whose children are not done
+  uint32_t SkipEnum = 0;                // 0, or the enumeration being skipped
+  uint32_t N = U.getNumDIEs();
+  for (uint32_t I = 1; I < N; ++I) {
+    llvm::DWARFDie D = U.getDIEAtIndex(I);
+    const llvm::DWARFDebugInfoEntry *E = D.getDebugInfoEntry();
+    uint32_t Parent = E->getParentIdx().value_or(0);
+    if (!E->getAbbreviationDeclarationPtr()) { // the NULL ending Parent's
+      if (SkipEnum) {                          // children
+        if (Parent == SkipEnum)
+          SkipEnum = 0;
+        continue;
+      }
+      if (Parent == 0)
+        break; // the unit DIE's children end
+      if (!Open.empty() && Open.back() == Parent) {
+        Open.pop_back();
+        Leave(U.getDIEAtIndex(Parent));
+      }
+      continue;
+    }
+    if (SkipEnum)
+      continue;
+    if (llvm::Error Err = Visit(D, Parent == 0))
+      return Err;
+    if (E->hasChildren()) {
+      if (E->getTag() == llvm::dwarf::DW_TAG_enumeration_type)
+        SkipEnum = I;
+      else
+        Open.push_back(I);
+    }
+  }
+  while (!Open.empty())
+    Leave(U.getDIEAtIndex(Open.pop_back_val()));
+  return llvm::Error::success();
+}
 
 /// Number of elements of an array DIE: the product of its dimensions, as
 /// pahole 1.24 encodes multi-dimensional arrays as one flat ARRAY.

@@ -8,6 +8,8 @@
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Support/Errc.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/xxhash.h"
 #include <cstring>
 
 using namespace llvm;
@@ -40,6 +42,70 @@ int ELFFunctionTable::compare(StringRef AName, uint32_t APrefixLen,
 }
 
 int ELFFunctionTable::find(StringRef Name, uint32_t PrefixLen) const {
+  // At 1.31 a search compares whole names, whatever PrefixLen says.
+  bool Prefix = PrefixLen && Level == PaholeLevel::V1_30;
+  if (Prefix && PrefixLen != Name.size())
+    return bsearch(Name, PrefixLen);
+  // An entry compares equal only with its name or (at 1.30, for a search
+  // with a prefix length) its name up to the first '.': with neither,
+  // bsearch ends without a match.
+  const Memo *M = findMemo(Name, uint32_t(xxh3_64bits(Name)));
+  if (!M)
+    return -1;
+  return Prefix ? M->Prefixed : M->Exact;
+}
+
+StringRef ELFFunctionTable::memoKey(const Memo &M) const {
+  const ELFFunction &E = Entries[M.Entry];
+  return M.IsPrefix ? E.Name.take_front(E.PrefixLen) : E.Name;
+}
+
+const ELFFunctionTable::Memo *ELFFunctionTable::findMemo(StringRef Key,
+                                                         uint32_t Hash) const {
+  if (Slots.empty())
+    return nullptr;
+  size_t Mask = Slots.size() - 1;
+  for (size_t I = Hash & Mask;; I = (I + 1) & Mask) {
+    uint32_t Slot = Slots[I];
+    if (!Slot)
+      return nullptr;
+    const Memo &M = Memos[Slot - 1];
+    if (M.Hash == Hash && memoKey(M) == Key)
+      return &M;
+  }
+}
+
+void ELFFunctionTable::memoize() {
+  // The answers of the bisection, not the positions of equal keys: with
+  // 1.30's comparator the order is not a total one, and bsearch can miss a
+  // name that the table holds.
+  bool Prefixes = Level == PaholeLevel::V1_30 && SuffixCount;
+  size_t Keys = Entries.size() + (Prefixes ? SuffixCount : 0);
+  Memos.reserve(Keys);
+  Slots.assign(PowerOf2Ceil(2 * Keys + 2), 0); // at most half full
+  auto Add = [&](uint32_t Entry, bool IsPrefix) {
+    Memo M{0, Entry, IsPrefix, -1, -1};
+    StringRef Key = memoKey(M);
+    M.Hash = uint32_t(xxh3_64bits(Key));
+    if (findMemo(Key, M.Hash))
+      return;
+    M.Exact = bsearch(Key, 0);
+    if (Prefixes)
+      M.Prefixed = bsearch(Key, Key.size());
+    size_t Mask = Slots.size() - 1, I = M.Hash & Mask;
+    while (Slots[I])
+      I = (I + 1) & Mask;
+    Memos.push_back(M);
+    Slots[I] = Memos.size();
+  };
+  for (uint32_t I = 0; I < Entries.size(); ++I) {
+    Add(I, false);
+    if (Prefixes && Entries[I].PrefixLen != Entries[I].Name.size())
+      Add(I, true);
+  }
+}
+
+int ELFFunctionTable::bsearch(StringRef Name, uint32_t PrefixLen) const {
   // glibc's bsearch.
   size_t L = 0, U = Entries.size();
   while (L < U) {
@@ -111,6 +177,7 @@ Expected<ELFFunctionTable> ELFFunctionTable::create(const ObjectFile &Obj,
     glibcMergeSort(T.Entries, [](const ELFFunction &A, const ELFFunction &B) {
       return compare(A.Name, A.PrefixLen, B);
     });
+    T.memoize();
     return std::move(T);
   }
   // 1.31: one entry per key (the name up to its first '.'), without the
@@ -156,5 +223,6 @@ Expected<ELFFunctionTable> ELFFunctionTable::create(const ObjectFile &Obj,
     T.Entries.push_back(F);
     Begin = J;
   }
+  T.memoize();
   return std::move(T);
 }

@@ -28,7 +28,6 @@
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/Error.h"
 #include <deque>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,33 +51,38 @@ struct ELFFunction {
 int cStrCmp(llvm::StringRef A, llvm::StringRef B);
 int cStrNCmp(llvm::StringRef A, llvm::StringRef B, size_t N);
 
+namespace detail {
+template <typename T, typename CmpFn>
+void glibcMergeSort(std::vector<T> &V, std::vector<T> &Tmp, size_t B, size_t N,
+                    CmpFn &Cmp) {
+  if (N <= 1)
+    return;
+  size_t N1 = N / 2, N2 = N - N1;
+  glibcMergeSort(V, Tmp, B, N1, Cmp);
+  glibcMergeSort(V, Tmp, B + N1, N2, Cmp);
+  size_t I = B, J = B + N1, K = 0;
+  size_t IEnd = B + N1, JEnd = B + N;
+  while (I < IEnd && J < JEnd) {
+    if (Cmp(V[I], V[J]) <= 0)
+      Tmp[K++] = std::move(V[I++]);
+    else
+      Tmp[K++] = std::move(V[J++]);
+  }
+  while (I < IEnd)
+    Tmp[K++] = std::move(V[I++]);
+  // The rest of the second run is in place already.
+  for (size_t X = 0; X < K; ++X)
+    V[B + X] = std::move(Tmp[X]);
+}
+} // namespace detail
+
 /// glibc's qsort (a stable top-down merge sort, as glibc 2.36-2.41 build it
 /// for these element sizes): the same comparisons in the same order, hence
 /// the same result for a comparator that is not a strict weak order.
 template <typename T, typename CmpFn>
 void glibcMergeSort(std::vector<T> &V, CmpFn Cmp) {
   std::vector<T> Tmp(V.size());
-  std::function<void(size_t, size_t)> Sort = [&](size_t B, size_t N) {
-    if (N <= 1)
-      return;
-    size_t N1 = N / 2, N2 = N - N1;
-    Sort(B, N1);
-    Sort(B + N1, N2);
-    size_t I = B, J = B + N1, K = 0;
-    size_t IEnd = B + N1, JEnd = B + N;
-    while (I < IEnd && J < JEnd) {
-      if (Cmp(V[I], V[J]) <= 0)
-        Tmp[K++] = std::move(V[I++]);
-      else
-        Tmp[K++] = std::move(V[J++]);
-    }
-    while (I < IEnd)
-      Tmp[K++] = std::move(V[I++]);
-    // The rest of the second run is in place already.
-    for (size_t X = 0; X < K; ++X)
-      V[B + X] = std::move(Tmp[X]);
-  };
-  Sort(0, V.size());
+  detail::glibcMergeSort(V, Tmp, 0, V.size(), Cmp);
 }
 
 class ELFFunctionTable {
@@ -100,8 +104,11 @@ public:
                      const ELFFunction &B);
   /// glibc bsearch for \p Name: exactly (\p PrefixLen 0) or, with
   /// \p PrefixLen = Name.size(), any entry whose name up to its first '.'
-  /// is \p Name. -1 when not found.
+  /// is \p Name. -1 when not found. Answered from the table of every
+  /// search that can succeed, made by create() with bsearch().
   int find(llvm::StringRef Name, uint32_t PrefixLen) const;
+  /// The search itself.
+  int bsearch(llvm::StringRef Name, uint32_t PrefixLen) const;
 
   /// Mark the kfuncs of \p Obj's '.BTF_ids' kfunc sets (Kfuncs.cpp). Errors
   /// name \p FileName; what pahole skips with a warning goes to
@@ -117,6 +124,22 @@ private:
   std::unique_ptr<std::deque<std::string>> KeyStore;
   unsigned SuffixCount = 0;
   PaholeLevel Level = PaholeLevel::V1_30;
+  /// bsearch()'s answers for the keys it can find: every name and, at 1.30
+  /// with suffixed names, every prefix. A search for any other key compares
+  /// unequal with every entry: -1. An open-addressing table of indices into
+  /// Memos (0: empty), by the key's hash.
+  struct Memo {
+    uint32_t Hash;         // of the key, low half
+    uint32_t Entry : 31;   // whose name, or prefix, is the key
+    uint32_t IsPrefix : 1; // the key is the entry's name up to its first '.'
+    int32_t Exact;         // bsearch(Key, 0)
+    int32_t Prefixed;      // bsearch(Key, Key.size()), at 1.30
+  };
+  std::vector<Memo> Memos;
+  std::vector<uint32_t> Slots;
+  llvm::StringRef memoKey(const Memo &M) const;
+  const Memo *findMemo(llvm::StringRef Key, uint32_t Hash) const;
+  void memoize();
 };
 
 } // namespace btfsplit
