@@ -69,7 +69,7 @@ private:
   Error readSymbols();
   /// From pahole 1.30: the ELF function table, its kfunc marks, the store
   /// of saved function states (FunctionStates.h).
-  Error readFunctionTable();
+  Error readFunctionTable(std::vector<std::string> &Warnings);
   Error openDWARF();
   void scanAbbreviations();
   Error extractAllUnits();
@@ -190,24 +190,16 @@ Error Encoder::readSymbols() {
   return Error::success();
 }
 
-Error Encoder::readFunctionTable() {
-  Regs = registerParamsFor(Syms->Machine);
-  Modern = Opts.Level != PaholeLevel::V1_24;
-  if (!Modern)
-    return Error::success();
+Error Encoder::readFunctionTable(std::vector<std::string> &Warnings) {
+  CPUScope CPU(cpu(&EncoderCPUTimes::Functions));
   Expected<ELFFunctionTable> FuncsOrErr =
       ELFFunctionTable::create(Obj, Opts.Level);
   if (!FuncsOrErr)
     return createFileError(FileName, FuncsOrErr.takeError());
   Funcs.emplace(std::move(*FuncsOrErr));
-  if (Opts.Features.DeclTagKfuncs) {
-    std::vector<std::string> Warnings;
+  if (Opts.Features.DeclTagKfuncs)
     if (Error E = Funcs->markKfuncs(Obj, FileName, Warnings))
       return E;
-    if (Opts.Warn)
-      for (const std::string &W : Warnings)
-        Opts.Warn(W);
-  }
   States.emplace(Opts.Level, Opts.Features, *Funcs);
   return Error::success();
 }
@@ -594,22 +586,48 @@ Expected<std::unique_ptr<BTFObject>> Encoder::run() {
     if (Error E = readSymbols())
       return E;
   }
+  Regs = registerParamsFor(Syms->Machine);
+  Modern = Opts.Level != PaholeLevel::V1_24;
+  if (Opts.Threads != 1)
+    Pool.emplace(hardware_concurrency(Opts.Threads));
+  // From 1.30, the ELF function table: it reads only the ELF file, so with
+  // a pool it is made while the DWARF is opened. Errors keep their order:
+  // the DWARF's first.
+  std::vector<std::string> FuncWarnings;
+  Error FuncErr = Error::success();
+  std::optional<ThreadPoolTaskGroup> FuncGroup;
+  if (Modern) {
+    auto Read = [&]() { FuncErr = readFunctionTable(FuncWarnings); };
+    if (Pool) {
+      FuncGroup.emplace(*Pool);
+      FuncGroup->async(Read);
+    } else {
+      Read();
+    }
+  }
+  auto JoinFunctionTable = [&]() -> Error {
+    if (FuncGroup)
+      FuncGroup->wait();
+    if (FuncErr)
+      return std::move(FuncErr);
+    if (Opts.Warn)
+      for (const std::string &W : FuncWarnings)
+        Opts.Warn(W);
+    return Error::success();
+  };
   {
     CPUScope CPU(cpu(&EncoderCPUTimes::OpenDWARF));
-    if (Error E = openDWARF())
+    if (Error E = openDWARF()) {
+      consumeError(JoinFunctionTable());
       return E;
-  }
-  {
-    CPUScope CPU(cpu(&EncoderCPUTimes::Functions));
-    if (Error E = readFunctionTable())
-      return E;
+    }
   }
   {
     CPUScope CPU(cpu(&EncoderCPUTimes::Abbrevs));
     scanAbbreviations();
   }
-  if (Opts.Threads != 1)
-    Pool.emplace(hardware_concurrency(Opts.Threads));
+  if (Error E = JoinFunctionTable())
+    return E;
   if (Error E = extractAllUnits())
     return E;
   createOutput();
