@@ -8,6 +8,7 @@
 #include "Dedup/BTFDedup.h"
 #include "Support/CPUTime.h"
 #include "Support/MemoryPolicy.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/TimeProfiler.h"
 #include <chrono>
 
@@ -55,7 +56,10 @@ btfsplit::encodeAndDedup(object::OwningBinary<object::ObjectFile> File,
       return dedupBTF(O, DO);
     };
   if (!Base)
-    tuneAllocatorForVmlinux();
+    tuneAllocatorForVmlinux(
+        EO.Threads == 1
+            ? 1
+            : hardware_concurrency(EO.Threads).compute_thread_count());
   Expected<std::unique_ptr<BTFObject>> BTFOrErr = [&] {
     PhaseScope P(Opts, "Encode", FileName);
     return encodeBTF(*File.getBinary(), FileName, Base, EO);

@@ -76,9 +76,12 @@ void PageReleaser::releaseRange(uintptr_t B, uintptr_t E) {
 #endif
 }
 
-void btfsplit::tuneAllocatorForVmlinux() {
+void btfsplit::tuneAllocatorForVmlinux(unsigned Threads) {
 #if defined(__GLIBC__)
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_ARENA_MAX, int(std::clamp(Threads, 1u, 1024u)));
+#else
+  (void)Threads;
 #endif
 }
