@@ -15,6 +15,9 @@ Measurements (inputs from fetch-kernel.sh's pristine/ copies, without .BTF):
                      on the same copy, i.e. the ObjCopy step alone, which
                      bounds any ELF write through LLVM's ObjCopy library
   modules-serial     every module, split against the vmlinux BTF, one at a time
+  modules-inplace    the same, .BTF written into (a copy of) each module
+                     in place, as kbuild's Makefile.modfinal does; output
+                     bytes are the sizes of the written files
   modules-2jobs      the same with two processes at a time
   modules-batch-jN  ours only: --batch, one process, base loaded once, -j1
                      and -j2; outputs checked against modules-serial's
@@ -89,7 +92,7 @@ def run(cmd, env=None):
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
-def run_many(cmds, jobs, keys=None):
+def run_many(cmds, jobs, keys=None, env=None):
     """Run a list of commands, `jobs` at a time; return a Sample with the
     total wall time, summed CPU and the largest peak RSS of one process, and
     per command (keyed by `keys`) its own wall, CPU and peak RSS."""
@@ -103,7 +106,7 @@ def run_many(cmds, jobs, keys=None):
                 if not todo:
                     return
                 key, cmd = todo.pop(0)
-            wall, cpu, rss = run(cmd)
+            wall, cpu, rss = run(cmd, env=env)
             with lock:
                 agg.cpu += cpu
                 agg.rss_kb = max(agg.rss_kb, rss)
@@ -203,7 +206,12 @@ def main():
 
 def run_suite(args, tool_path, suite):
     # Every run of ours starts with the tool and its compatibility level.
-    tool = [tool_path, "--pahole-compat=" + args.pahole_compat]
+    tool = [tool_path]
+    # (A binary from before the compatibility levels follows 1.24's rules.)
+    if "--pahole-compat" in subprocess.run([tool_path, "--help"],
+                                           capture_output=True,
+                                           text=True).stdout:
+        tool.append("--pahole-compat=" + args.pahole_compat)
     corpus = suite.corpus
     pahole = suite.pahole
     P = suite.prefix
@@ -384,6 +392,37 @@ def run_suite(args, tool_path, suite):
 
     measure(P + "modules-serial", mods(pahole_mod, "pahole", 1),
             mods(ours_mod, "ours", 1))
+
+    # As kbuild's Makefile.modfinal: .BTF written into each module in place,
+    # one process at a time, on copies made outside the timing (pahole adds
+    # the section with llvm-objcopy).
+    def mods_inplace(tag, cmd_fn):
+        def f():
+            d = os.path.join(work, "inplace-" + tag)
+            shutil.rmtree(d, ignore_errors=True)
+            copies = []
+            for m in modules:
+                c = os.path.join(d, os.path.relpath(m, moddir))
+                os.makedirs(os.path.dirname(c), exist_ok=True)
+                shutil.copyfile(m, c)
+                copies.append(c)
+            s = run_many([cmd_fn(c) for c in copies], 1,
+                         [os.path.relpath(m, moddir) for m in modules],
+                         env=pahole_env)
+            s.out_bytes = sum(os.path.getsize(c) for c in copies)
+            shutil.rmtree(d, ignore_errors=True)
+            return s
+        return f
+
+    def ours_inplace(c):
+        if suite.ours_pahole:
+            return [suite.ours_pahole, "-J", "--btf_base", base] + PF + [c]
+        return tool + ["-j1", "--btf-base", base, c]
+    measure(P + "modules-inplace",
+            mods_inplace("pahole",
+                         lambda c: [pahole, "-J", "--btf_base", base] + PF +
+                         [c]),
+            mods_inplace("ours", ours_inplace))
     measure(P + "modules-2jobs", mods(pahole_mod, "pahole", 2),
             mods(ours_mod, "ours", 2))
 
